@@ -1,0 +1,3 @@
+module nanduti
+
+go 1.26
