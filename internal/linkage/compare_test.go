@@ -136,7 +136,7 @@ func TestLinkagePhoneticKeyGuaraniVariants(t *testing.T) {
 func TestLinkageNameOrderAndDoubleSurnames(t *testing.T) {
 	base := ParseName("María José", "González Benítez")
 	for _, c := range []struct {
-		name string
+		name  string
 		other PersonName
 		min   float64
 		max   float64
