@@ -167,7 +167,7 @@ func decodeStrictWith(data []byte, v any, strict bool) error {
 	case errors.Is(err, io.EOF):
 		return &decodeError{Line: 1, Reason: "empty document"}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &decodeError{Line: m.line(int64(len(data))), Reason: "unexpected end of the JSON document"}
+		return &decodeError{Line: m.line(int64(len(bytes.TrimRight(data, " \t\r\n")))), Reason: "unexpected end of the JSON document"}
 	case errors.As(err, &syntax):
 		return &decodeError{Line: m.line(syntax.Offset), Reason: "invalid JSON: " + strings.TrimPrefix(syntax.Error(), "json: ")}
 	case errors.As(err, &typ):
