@@ -51,6 +51,8 @@ func LoadOverlay(name string, data []byte) (*Rulebook, error) {
 	if o.Extends != base.ID && o.Extends != baseRef {
 		errs.add(top, "extends", "must be %q (the rulebook embedded in this binary)", baseRef)
 	}
+	// Merging keeps the last of two items with the same id; in one file that is a mistake.
+	duplicateIDs(reflect.ValueOf(&o), &errs)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -79,6 +81,38 @@ func LoadOverlay(name string, data []byte) (*Rulebook, error) {
 		return nil, err
 	}
 	return rb, nil
+}
+
+// duplicateIDs reports list items that repeat an id within the file.
+func duplicateIDs(v reflect.Value, errs *RulebookErrors) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			duplicateIDs(v.Elem(), errs)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				duplicateIDs(v.Field(i), errs)
+			}
+		}
+	case reflect.Slice:
+		seen := map[string]bool{}
+		for i := range v.Len() {
+			e := v.Index(i)
+			if k, ok := e.Interface().(keyed); ok {
+				if seen[k.key()] {
+					var at location
+					if l, ok := e.Addr().Interface().(interface{ where() location }); ok {
+						at = l.where()
+					}
+					errs.add(at, "id", "duplicate id %q in this file", k.key())
+				}
+				seen[k.key()] = true
+			}
+			duplicateIDs(e, errs)
+		}
+	}
 }
 
 func headerOf(b any) *Header {

@@ -70,6 +70,7 @@ type Provenance struct {
 func (p Provenance) ToVerify() bool { return p.Confidence == Unconfirmed }
 
 func (p *Provenance) setAt(l location) { p.at = l }
+func (p *Provenance) where() location  { return p.at }
 
 // Source is a publication a rulebook cites.
 type Source struct {
@@ -80,6 +81,7 @@ type Source struct {
 }
 
 func (s *Source) setAt(l location) { s.at = l }
+func (s *Source) where() location  { return s.at }
 func (s Source) key() string       { return s.ID }
 
 // Header is what every framework rulebook file starts with.
