@@ -83,7 +83,7 @@ func (r *Result) WriteText(w io.Writer) error {
 		if len(f.ToVerify) > 0 {
 			fmt.Fprintf(&b, "   %s:\n", m.toVerify)
 			for _, v := range f.ToVerify {
-				fmt.Fprintf(&b, "     - %s: %s\n", v.ID, v.Note)
+				wrap(&b, "- "+v.ID+": "+v.Note, "     ", 96)
 			}
 		}
 	}
