@@ -51,10 +51,10 @@ type Access int
 
 // Route access levels.
 const (
-	Public       Access = iota // anyone, signed in or not
-	SignedIn                   // a fully signed-in web session
-	SigningIn                  // a session part-way through signing in (second factor, enrolment)
-	APIToken                   // a bearer token
+	Public    Access = iota // anyone, signed in or not
+	SignedIn                // a fully signed-in web session
+	SigningIn               // a session part-way through signing in (second factor, enrolment)
+	APIToken                // a bearer token
 )
 
 // Route is one registered endpoint; the access-matrix test walks them all.
