@@ -225,8 +225,9 @@ func (e *Encoder) doubleHash(i int, sc *scratch, k int, L uint64, preventSingula
 	m5.Reset()
 	m5.Write(sc.buf)
 	h2 := modBytes(m5.Sum(sum[:0]), L)
-	if preventSingularity {
+	if preventSingularity && L > 1 {
 		// clkhash appends chr(j).encode(), the UTF-8 of code point j, until h2 is not zero.
+		// (With a one-bit filter every index is 0 and h2 can never be non-zero.)
 		for j := rune(0); h2 == 0; j++ {
 			m5.Reset()
 			m5.Write(sc.buf)

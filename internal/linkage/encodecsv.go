@@ -78,8 +78,9 @@ func EncodeCSV(ctx context.Context, enc *Encoder, in io.Reader, out io.Writer, o
 	if !opt.SkipHeaderCheck {
 		for i, name := range header {
 			if name != enc.schema.Features[i].Identifier {
-				// Header names are column labels, not personal data.
-				return 0, fmt.Errorf("header column %d is %q but the schema's feature %d is %q", i+1, name, i+1, enc.schema.Features[i].Identifier)
+				// The name is not repeated: a file without its header row would have a person's
+				// values there.
+				return 0, fmt.Errorf("header column %d is not the schema's feature %d, %q (is the header row missing?)", i+1, i+1, enc.schema.Features[i].Identifier)
 			}
 		}
 	}

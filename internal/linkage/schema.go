@@ -149,11 +149,13 @@ func ParseSchema(r io.Reader) (*Schema, error) {
 	if _, both := cfg["xorFolds"]; both && folds != folds2 {
 		return nil, schemaErr("clkConfig", "xorFolds and xor_folds disagree")
 	}
-	if folds < 0 || folds > 16 {
-		return nil, schemaErr("clkConfig.xorFolds", "must be between 0 and 16")
+	if folds < 0 || folds > 8 {
+		return nil, schemaErr("clkConfig.xorFolds", "must be between 0 and 8")
 	}
 	s.XorFolds = folds2
-	if s.L > 1<<20 || s.L<<s.XorFolds > 1<<24 {
+	// Real schemas use 1024 to 4096 bits; the bounds keep a hostile schema from exhausting
+	// memory.
+	if s.L > 1<<16 || s.L<<s.XorFolds > 1<<20 {
 		return nil, schemaErr("clkConfig.l", "filter too long")
 	}
 	if err := parseKDF(cfg, &s.KDF); err != nil {
@@ -369,7 +371,7 @@ func parseFeature(raw json.RawMessage, path string, version int, v1 *v1Globals) 
 	if h.BitsPerToken <= 0 && h.BitsPerFeature <= 0 {
 		return f, schemaErr(hp, "bits per token or per feature must be positive")
 	}
-	if h.BitsPerToken > 1<<16 || h.BitsPerFeature > 1<<20 {
+	if h.BitsPerToken > 1<<12 || h.BitsPerFeature > 1<<16 {
 		return f, schemaErr(hp, "too many bits")
 	}
 	if _, ok := hashing["missingValue"]; ok {
