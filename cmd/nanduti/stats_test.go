@@ -336,7 +336,7 @@ func BenchmarkStatsTable(b *testing.B) {
 				baseDur += time.Since(start)
 				start = time.Now()
 				p := peakHeap(func() {
-					if code, _, errs := runStatsCLI(b, "table", "--source", "ctdc:"+path, "--by", "year,sex,age_band,exploitation,citizenship"); code != 0 {
+					if code, _, errs := runStatsCLI(b, "table", "--source", "ctdc:"+path, "--by", "year,sex,age_group,exploitation"); code != 0 {
 						b.Fatal(errs)
 					}
 				})
