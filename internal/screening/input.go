@@ -62,6 +62,7 @@ type InputError struct {
 	Line int
 }
 
+// Error reads "line N: field: reason", leaving out what is unknown.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	if e.Line > 0 {
@@ -77,6 +78,7 @@ func (e *InputError) Error() string {
 // InputErrors is every problem found in an input document.
 type InputErrors []*InputError
 
+// Error lists every problem, one a line.
 func (es InputErrors) Error() string {
 	parts := make([]string, len(es))
 	for i, e := range es {

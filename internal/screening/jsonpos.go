@@ -194,6 +194,7 @@ type decodeError struct {
 	Reason string
 }
 
+// Error reads "line N: path: reason".
 func (e *decodeError) Error() string {
 	if e.Path == "" {
 		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)

@@ -259,6 +259,7 @@ type RulebookError struct {
 	Reason string
 }
 
+// Error reads "file:line: path: reason", as compilers do, so editors can jump to it.
 func (e *RulebookError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -275,6 +276,7 @@ func (e *RulebookError) Error() string {
 // RulebookErrors is every problem found in a rulebook, in the order found.
 type RulebookErrors []*RulebookError
 
+// Error lists every problem, one a line.
 func (es RulebookErrors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {
