@@ -115,7 +115,9 @@ func EncodeRows(ctx context.Context, enc *Encoder, rows Rows, out io.Writer, opt
 	work := make(chan *batch, workers)
 	order := make(chan *batch, 2*workers)
 
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		defer close(work)
 		defer close(order)
 		record := 0
@@ -134,6 +136,8 @@ func EncodeRows(ctx context.Context, enc *Encoder, rows Rows, out io.Writer, opt
 				b.rows = append(b.rows, values)
 				b.lines = append(b.lines, line)
 			}
+			// Decided before handing b over: a worker clears b.rows.
+			last := len(b.rows) < batchSize || b.readEr != nil
 			select {
 			case order <- b:
 			case <-ctx.Done():
@@ -144,7 +148,7 @@ func EncodeRows(ctx context.Context, enc *Encoder, rows Rows, out io.Writer, opt
 			case <-ctx.Done():
 				return
 			}
-			if len(b.rows) < batchSize || b.readEr != nil {
+			if last {
 				return
 			}
 		}
