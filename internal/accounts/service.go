@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -34,7 +35,9 @@ type Service struct {
 	store Store
 	cfg   Config
 	// dummyHash is checked against when an email has no account, so that a sign-in takes as
-	// long whether the account exists or not.
+	// long whether the account exists or not. It is made on first use: commands that never
+	// sign anyone in should not pay for an argon2id hash.
+	dummyOnce sync.Once
 	dummyHash string
 }
 
@@ -64,8 +67,12 @@ func New(store Store, cfg Config) *Service {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "Ñandutí"
 	}
-	dummy, _ := HashPassword("not a real password", cfg.Password)
-	return &Service{store: store, cfg: cfg, dummyHash: dummy}
+	return &Service{store: store, cfg: cfg}
+}
+
+func (s *Service) dummy() string {
+	s.dummyOnce.Do(func() { s.dummyHash, _ = HashPassword("not a real password", s.cfg.Password) })
+	return s.dummyHash
 }
 
 // SecondFactorWaived reports whether the demo waiver is on.

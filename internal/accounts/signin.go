@@ -60,7 +60,7 @@ func (s *Service) Login(ctx context.Context, email, password, lang string) (toke
 		return "", "", core.Errorf(core.TooManyRequests, "login.locked")
 	}
 
-	hash := s.dummyHash
+	hash := s.dummy()
 	if known {
 		hash = cred.PasswordHash
 	}
