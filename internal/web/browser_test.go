@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,5 +217,29 @@ func TestBrowserSecondFactorEnrolment(t *testing.T) {
 	}
 	if s := text(t, ctx, "h1"); s != "Hola, "+inspector.Name {
 		t.Errorf("after the second factor h1 = %q", s)
+	}
+}
+
+// The demo is served over plain HTTP on the loopback address: browsers treat 127.0.0.1 as a
+// secure context, so the __Host- session cookie (which requires Secure) still works there.
+func TestBrowserPlainHTTPOnLoopback(t *testing.T) {
+	ctx := browser(t)
+	h := newHarness(t, storetest.OpenSQLite(t), harnessOptions{waiveSecondFactor: true})
+	plain := httptest.NewServer(h.server)
+	t.Cleanup(plain.Close)
+	prosecutor := h.user(h.agencyA, core.RoleProsecutor)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(plain.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), prosecutor.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("button[type=submit].button")),
+		chromedp.WaitVisible(chromedp.CSS("dl.summary-list")),
+	)
+	if err != nil {
+		t.Fatalf("sign-in over http://127.0.0.1: %v", err)
+	}
+	if s := text(t, ctx, "h1"); s != "Hola, "+prosecutor.Name {
+		t.Errorf("h1 = %q", s)
 	}
 }
