@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -27,21 +28,43 @@ var (
 	matcher  language.Matcher
 )
 
+// init loads every catalogue file. Files are named MODULE.LANG.json (core.es.json,
+// persons.en.json, ...) so that each module keeps its messages beside the others without
+// editing a shared file; a key defined by two files is a programming error.
 func init() {
 	tags := make([]language.Tag, len(Languages))
 	for i, l := range Languages {
 		tags[i] = language.MustParse(l)
-		b, err := files.ReadFile(path.Join("catalog", l+".json"))
+		catalogs[l] = map[string]string{}
+	}
+	matcher = language.NewMatcher(tags)
+	names, err := fs.Glob(files, "catalog/*.json")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(path.Base(name), ".json")
+		dot := strings.LastIndexByte(base, '.')
+		lang := base[dot+1:]
+		cat, ok := catalogs[lang]
+		if dot < 0 || !ok {
+			panic(fmt.Sprintf("catalog %s: name must be MODULE.LANG.json with LANG one of %v", name, Languages))
+		}
+		b, err := files.ReadFile(name)
 		if err != nil {
 			panic(err)
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("catalog %s: %v", l, err))
+			panic(fmt.Sprintf("catalog %s: %v", name, err))
 		}
-		catalogs[l] = m
+		for k, v := range m {
+			if _, dup := cat[k]; dup {
+				panic(fmt.Sprintf("catalog %s: key %q is already defined by another file", name, k))
+			}
+			cat[k] = v
+		}
 	}
-	matcher = language.NewMatcher(tags)
 }
 
 // Supported reports whether lang is one of Languages.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,11 +13,8 @@ import (
 	"nanduti/internal/core"
 )
 
-//go:embed openapi.json
-var openAPIDocument []byte
-
 func (s *Server) routesAPI() {
-	s.handle("GET /api/v1/openapi.json", Public, s.openAPI)
+	s.handle("GET /api/v1/openapi.json", Public, s.serveOpenAPI)
 	s.handle("GET /api/v1/me", APIToken, s.apiMe)
 	s.handle("GET /api/v1/agencies", APIToken, s.apiAgencies)
 	s.handle("POST /api/v1/agencies", APIToken, s.apiCreateAgency)
@@ -32,9 +28,9 @@ func (s *Server) routesAPI() {
 	s.handle("GET /api/v1/audit", APIToken, s.apiAudit)
 }
 
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(openAPIDocument)
+	w.Write(s.openAPI)
 }
 
 // decodeJSON reads a JSON body of at most 1 MiB into v, refusing unknown fields so that a

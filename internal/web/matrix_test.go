@@ -123,7 +123,26 @@ func userPath(format string, form url.Values) func(*matrix, core.User) (string, 
 var one = []relation{noRecord}
 var both = []relation{sameAgency, otherAgency}
 
+// matrixCaseSets holds every module's entries. A module's test file adds its set with
+// func init() { matrixCaseSets = append(matrixCaseSets, personsMatrixCases) }; its request
+// functions create the records they need in target.AgencyID (agency A for sameAgency, B for
+// otherAgency), as the target user would.
+var matrixCaseSets = []func() map[string]matrixCase{coreMatrixCases}
+
 func matrixCases() map[string]matrixCase {
+	all := map[string]matrixCase{}
+	for _, set := range matrixCaseSets {
+		for k, v := range set() {
+			if _, dup := all[k]; dup {
+				panic("access matrix: route " + k + " has two entries")
+			}
+			all[k] = v
+		}
+	}
+	return all
+}
+
+func coreMatrixCases() map[string]matrixCase {
 	public200 := func(core.Role, relation) int { return 200 }
 	return map[string]matrixCase{
 		"GET /static/":             {one, fixed("/static/app.css"), public200, false},

@@ -2,9 +2,9 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,11 +14,12 @@ import (
 
 	"nanduti/internal/core"
 	"nanduti/internal/store/storetest"
+	"nanduti/internal/web"
 )
 
 func loadValidator(t *testing.T) validator.Validator {
 	t.Helper()
-	spec, err := os.ReadFile("openapi.json")
+	spec, err := web.OpenAPIDocument()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +47,10 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 
 // Every API route is documented, and every documented path exists.
 func TestOpenAPICoversTheRoutes(t *testing.T) {
-	spec, _ := os.ReadFile("openapi.json")
+	spec, err := web.OpenAPIDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := newHarness(t, storetest.OpenSQLite(t), harnessOptions{})
 	for _, r := range h.server.Routes() {
 		method, path, _ := strings.Cut(r.Pattern, " ")
@@ -54,7 +58,9 @@ func TestOpenAPICoversTheRoutes(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if !bytes.Contains(spec, []byte(`"`+p+`": {`)) {
+		var doc struct{ Paths map[string]any }
+		json.Unmarshal(spec, &doc)
+		if _, ok := doc.Paths[p]; !ok {
 			t.Errorf("route %s is not in openapi.json", r.Pattern)
 			continue
 		}

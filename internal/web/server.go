@@ -44,6 +44,7 @@ type Server struct {
 	metrics *metrics
 	routes  []Route
 	handler http.Handler
+	openAPI []byte
 }
 
 // Access says who may reach a route before the service layer decides the rest.
@@ -71,6 +72,9 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics()}
 	var err error
 	if s.pages, err = parseTemplates(templateFiles); err != nil {
+		return nil, err
+	}
+	if s.openAPI, err = OpenAPIDocument(); err != nil {
 		return nil, err
 	}
 	s.routesUI()
