@@ -3,15 +3,13 @@ package screening
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	"nanduti/internal/testutil"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // TestGolden screens every example input in both languages and compares the text and JSON
 // outputs with the files under testdata/golden; run with -update after an intended change and
@@ -47,24 +45,10 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// compareGolden compares got with the golden file at path; see testutil.Golden.
 func compareGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestGolden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output; run with -update if the change is intended.\n--- got\n%s", path, got)
-	}
+	testutil.Golden(t, path, got)
 }
 
 // TestIssueScenarios checks the outcomes the issue names as "done when".

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
+	"nanduti/internal/testutil"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,27 +13,10 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
+// golden compares got with testdata/golden/name; see testutil.Golden.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update if intended)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	testutil.Golden(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // sliceSource is a Source over synthetic victims.
