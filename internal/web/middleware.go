@@ -136,6 +136,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if c, err := r.Cookie(langCookie); err == nil && i18n.Supported(c.Value) {
 			st.lang = c.Value
 		}
+		// Static files, health and metrics never act for anyone: no session lookup for them.
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 				actor, err := s.cfg.Accounts.AuthenticateToken(r.Context(), strings.TrimSpace(tok))
