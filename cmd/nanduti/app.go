@@ -15,6 +15,7 @@ import (
 	"nanduti/internal/core"
 	"nanduti/internal/i18n"
 	"nanduti/internal/store"
+	"nanduti/internal/training"
 )
 
 // app is the wired system: the database and the domain services on it. Only this package
@@ -23,6 +24,7 @@ type app struct {
 	db       *store.DB
 	accounts *accounts.Service
 	audit    *audit.Service
+	training *training.Service
 }
 
 // dbConfig is where the data lives, from flags or the environment.
@@ -79,6 +81,7 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		db:       db,
 		accounts: accounts.New(db.Accounts(), accounts.Config{SecondFactorWaived: opts.demo}),
 		audit:    audit.NewService(db.Audit()),
+		training: training.New(db.Training(), training.Config{}),
 	}, nil
 }
 
