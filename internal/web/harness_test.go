@@ -16,6 +16,7 @@ import (
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
 	"nanduti/internal/core"
+	"nanduti/internal/screenings"
 	"nanduti/internal/store"
 	"nanduti/internal/web"
 )
@@ -36,6 +37,9 @@ type harness struct {
 	agencyA  core.Agency
 	agencyB  core.Agency
 	emails   int
+
+	// screenings is the screenings service the server uses.
+	screenings *screenings.Service
 }
 
 type harnessOptions struct {
@@ -51,7 +55,12 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 		cfg.Clock = opts.clock
 	}
 	h := &harness{t: t, db: db, accounts: accounts.New(db.Accounts(), cfg), clock: opts.clock}
-	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test"})
+	var err error
+	if h.screenings, err = screenings.New(db.Screenings(), screenings.Config{Clock: cfg.Clock}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
+		Screenings: h.screenings})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
+	"nanduti/internal/screenings"
 )
 
 //go:embed templates/*.html
@@ -33,6 +34,8 @@ type Config struct {
 	Demo bool
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
+	// Screenings serves the screening pages and API; without it they are not registered.
+	Screenings *screenings.Service
 }
 
 // Server is the HTTP side of Ñandutí.
@@ -79,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routesUI()
 	s.routesAPI()
+	s.routesScreenings()
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	s.routes = append(s.routes, Route{"GET /static/", Public})
