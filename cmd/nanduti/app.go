@@ -14,6 +14,7 @@ import (
 	"nanduti/internal/audit"
 	"nanduti/internal/core"
 	"nanduti/internal/i18n"
+	"nanduti/internal/screenings"
 	"nanduti/internal/store"
 	"nanduti/internal/training"
 )
@@ -25,6 +26,8 @@ type app struct {
 	accounts *accounts.Service
 	audit    *audit.Service
 	training *training.Service
+
+	screenings *screenings.Service
 }
 
 // dbConfig is where the data lives, from flags or the environment.
@@ -77,11 +80,18 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		db.Close()
 		return nil, fmt.Errorf("migrate the database: %w", err)
 	}
+	scr, err := screenings.New(db.Screenings(), screenings.Config{})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &app{
 		db:       db,
 		accounts: accounts.New(db.Accounts(), accounts.Config{SecondFactorWaived: opts.demo}),
 		audit:    audit.NewService(db.Audit()),
 		training: training.New(db.Training(), training.Config{}),
+
+		screenings: scr,
 	}, nil
 }
 

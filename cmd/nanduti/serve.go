@@ -91,7 +91,7 @@ func runDemo(ctx context.Context, c *CLI, args []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := demo.Seed(ctx, a.accounts, a.training)
+	creds, err := demo.Seed(ctx, a.accounts, a.training, a.screenings)
 	a.Close()
 	if err != nil {
 		return c.explain(err)
@@ -121,7 +121,7 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	}
 	defer a.Close()
 	srv, err := web.New(web.Config{Accounts: a.accounts, Audit: a.audit, Ping: a.db.Ping, Logger: logger,
-		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken})
+		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Screenings: a.screenings})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/core"
+	"nanduti/internal/screenings"
 	"nanduti/internal/training"
 )
 
@@ -58,7 +59,7 @@ var Accounts = []Account{
 // Seed creates what is missing of the demo task force and returns the demo accounts. It
 // refuses a database that already holds another deployment's accounts, so that the demo's
 // known password can never be added to real data.
-func Seed(ctx context.Context, svc *accounts.Service, tr *training.Service) ([]Account, error) {
+func Seed(ctx context.Context, svc *accounts.Service, tr *training.Service, scr *screenings.Service) ([]Account, error) {
 	actor := core.SystemActor
 	tfs, err := svc.ListTaskForces(ctx, actor)
 	if err != nil {
@@ -96,6 +97,9 @@ func Seed(ctx context.Context, svc *accounts.Service, tr *training.Service) ([]A
 		}
 	}
 	if err := seedTraining(ctx, svc, tr, codes); err != nil {
+		return nil, err
+	}
+	if err := seedScreenings(ctx, svc, scr); err != nil {
 		return nil, err
 	}
 	return Accounts, nil

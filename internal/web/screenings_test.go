@@ -291,7 +291,9 @@ func TestBrowserScreeningBrickKiln(t *testing.T) {
 	open := func(anchor string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS("details:has(#" + anchor + ") > summary"))
 	}
-	tick := func(field, id string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS("#" + field + "-" + id)) }
+	tick := func(field, id string) chromedp.Action[chromedp.Void] {
+		return chromedp.Click(chromedp.CSS("#" + field + "-" + id))
+	}
 	steps = append(steps,
 		open("act"), tick("act", "recruitment"), tick("act", "transport"), tick("act", "harbouring"),
 		open("dimension-deceptive_recruitment"), tick("indicators", "dr_nature_job"), tick("indicators", "dr_education"),
