@@ -15,6 +15,7 @@ import (
 	"nanduti/internal/core"
 	"nanduti/internal/i18n"
 	"nanduti/internal/screenings"
+	"nanduti/internal/stats/analysis"
 	"nanduti/internal/store"
 	"nanduti/internal/training"
 )
@@ -26,6 +27,8 @@ type app struct {
 	accounts *accounts.Service
 	audit    *audit.Service
 	training *training.Service
+	// stats serves analysis datasets, tables and reports.
+	stats *analysis.Service
 
 	screenings *screenings.Service
 }
@@ -90,6 +93,7 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		accounts: accounts.New(db.Accounts(), accounts.Config{SecondFactorWaived: opts.demo}),
 		audit:    audit.NewService(db.Audit()),
 		training: training.New(db.Training(), training.Config{}),
+		stats:    analysis.New(db.Analysis(), analysis.Config{}),
 
 		screenings: scr,
 	}, nil

@@ -15,25 +15,36 @@ import (
 )
 
 func init() {
-	extraCommands = append(extraCommands, command{"stats", "official statistics: disclosure-controlled tables (stats table)", runStats})
+	extraCommands = append(extraCommands, command{"stats", "official statistics: tables, CTDC analysis datasets, PDF report", runStats})
 }
 
 // statsSubcommands are the verbs of "nanduti stats".
 var statsSubcommands = map[string]func(ctx context.Context, c *CLI, args []string) error{
-	"table": runStatsTable,
+	"table":       runStatsTable,
+	"import-ctdc": runStatsImportCTDC,
+	"datasets":    runStatsDatasets,
+	"report":      runStatsReport,
 }
+
+const statsUsage = `Usage: nanduti stats SUBCOMMAND [flags]
+
+Subcommands:
+  table         count victims by dimensions, with disclosure control
+  import-ctdc   import a published CTDC file as an analysis dataset
+  datasets      list the analysis datasets
+  report        write the PDF report of a year`
 
 func runStats(ctx context.Context, c *CLI, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(c.Stdout, "Usage: nanduti stats SUBCOMMAND [flags]\n\nSubcommands:\n  table   count victims by dimensions, with disclosure control")
+		fmt.Fprintln(c.Stdout, statsUsage)
 		if len(args) == 0 {
-			return usagef("name a subcommand: table")
+			return usagef("name a subcommand: table, import-ctdc, datasets or report")
 		}
 		return errHelp
 	}
 	run, ok := statsSubcommands[args[0]]
 	if !ok {
-		return usagef("unknown stats subcommand %q; use table", args[0])
+		return usagef("unknown stats subcommand %q; use table, import-ctdc, datasets or report", args[0])
 	}
 	return run(ctx, c, args[1:])
 }

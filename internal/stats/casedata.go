@@ -52,7 +52,7 @@ type Referral struct {
 	Delivered bool
 	// First marks the victim's first referral; DaysFromIdentification is then the number of
 	// days from identification to it (negative when either date is unknown).
-	First                   bool
+	First                  bool
 	DaysFromIdentification int
 }
 

@@ -26,24 +26,26 @@ const (
 	chartLabelN = 30 // characters of a label before it is shortened
 )
 
-// chartRowSpec is one line of a chart: a group heading or a bar.
-type chartRowSpec struct {
-	label   string
-	cell    int
-	heading bool
+// ChartRow is one line of a chart or of the table beneath it: a group heading (the first
+// axis's category, with two axes or more) or a bar.
+type ChartRow struct {
+	Label string
+	// Cell is the table cell the row shows.
+	Cell    int
+	Heading bool
+	// Indent marks a bar inside a group.
+	Indent bool
 }
 
-// BarChartSVG draws a protected table as horizontal bars, one per category of its first axis
-// or, with two axes or more, grouped by the first axis with one bar per category of the
-// second (further axes are taken at their Total). Every bar carries its category as text and
-// its published value as text, so nothing depends on colour; withheld cells have no bar, only
-// their symbol ("<5", "x"). Bars are scaled to the largest published value drawn.
-func BarChartSVG(p *Protected, opt ChartOptions) []byte {
+// ChartRows lists the lines of a chart of p: one per category of its first axis or, with two
+// axes or more, a heading per category of the first axis followed by one line per category of
+// the second (further axes at their Total). label names categories; nil uses their labels.
+func ChartRows(p *Protected, label func(a Axis, c Category) string) []ChartRow {
 	t := p.Table
-	label := func(d int, c int) string {
+	name := func(d int, c int) string {
 		cat := t.Axes[d].Categories[c]
-		if opt.Label != nil {
-			return opt.Label(t.Axes[d], cat)
+		if label != nil {
+			return label(t.Axes[d], cat)
 		}
 		return cat.Label
 	}
@@ -51,34 +53,49 @@ func BarChartSVG(p *Protected, opt ChartOptions) []byte {
 	for d := range coord {
 		coord[d] = len(t.Axes[d].Categories) // Total everywhere
 	}
-	var rows []chartRowSpec
+	var rows []ChartRow
 	switch len(t.Axes) {
 	case 0:
 	case 1:
 		for c := range t.Axes[0].Categories {
 			coord[0] = c
-			rows = append(rows, chartRowSpec{label: label(0, c), cell: t.Index(coord)})
+			rows = append(rows, ChartRow{Label: name(0, c), Cell: t.Index(coord)})
 		}
 	default:
 		for g := range t.Axes[0].Categories {
 			coord[0] = g
 			coord[1] = len(t.Axes[1].Categories)
-			rows = append(rows, chartRowSpec{label: label(0, g), cell: t.Index(coord), heading: true})
+			rows = append(rows, ChartRow{Label: name(0, g), Cell: t.Index(coord), Heading: true})
 			for c := range t.Axes[1].Categories {
 				coord[1] = c
-				rows = append(rows, chartRowSpec{label: label(1, c), cell: t.Index(coord)})
+				rows = append(rows, ChartRow{Label: name(1, c), Cell: t.Index(coord), Indent: true})
 			}
 		}
 	}
-	var maxV int64
+	return rows
+}
+
+// ChartMax is the largest published value among the bars of rows, the length bars scale to.
+func ChartMax(p *Protected, rows []ChartRow) int64 {
+	var m int64
 	for _, r := range rows {
-		if v, ok := p.Published(r.cell); ok && !r.heading && v > maxV {
-			maxV = v
+		if v, ok := p.Published(r.Cell); ok && !r.Heading && v > m {
+			m = v
 		}
 	}
+	return m
+}
+
+// BarChartSVG draws a protected table as horizontal bars (see ChartRows). Every bar carries
+// its category and its published value as text, so nothing depends on colour; withheld cells
+// have no bar, only a dashed outline and their symbol ("<5", "x"). Bars are scaled to the
+// largest published value drawn.
+func BarChartSVG(p *Protected, opt ChartOptions) []byte {
+	rows := ChartRows(p, opt.Label)
+	maxV := ChartMax(p, rows)
 	height := 8
 	for _, r := range rows {
-		if r.heading {
+		if r.Heading {
 			height += chartGroup
 		} else {
 			height += chartRow
@@ -89,25 +106,24 @@ func BarChartSVG(p *Protected, opt ChartOptions) []byte {
 	fmt.Fprintf(&b, "<title>%s</title>\n", esc(opt.Title))
 	y := 4
 	for _, r := range rows {
-		val := p.Text(r.cell)
-		if r.heading {
-			fmt.Fprintf(&b, `<text x="0" y="%d" font-weight="bold" fill="#0b0c0c">%s: %s</text>`+"\n", y+21, esc(short(r.label, 40)), esc(val))
+		val := p.Text(r.Cell)
+		if r.Heading {
+			fmt.Fprintf(&b, `<text x="0" y="%d" font-weight="bold" fill="#0b0c0c">%s: %s</text>`+"\n", y+21, esc(short(r.Label, 40)), esc(val))
 			y += chartGroup
 			continue
 		}
 		indent := 0
-		if len(t.Axes) > 1 {
+		if r.Indent {
 			indent = 12
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#0b0c0c">%s</text>`+"\n", indent, y+18, esc(short(r.label, chartLabelN)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#0b0c0c">%s</text>`+"\n", indent, y+18, esc(short(r.Label, chartLabelN)))
 		x := chartLabelW
-		if v, ok := p.Published(r.cell); ok && maxV > 0 && v > 0 {
-			w := int(float64(v) / float64(maxV) * chartBarMax)
-			w = max(w, 2)
+		if v, ok := p.Published(r.Cell); ok && maxV > 0 && v > 0 {
+			w := max(int(float64(v)/float64(maxV)*chartBarMax), 2)
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="18" fill="#1d70b8"/>`+"\n", chartLabelW, y+4, w)
 			x += w
 		} else if !ok {
-			// A withheld cell: an outline stub, so the row is visibly not empty nor zero.
+			// A withheld cell: an outline stub, so the row is visibly neither empty nor zero.
 			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="18" fill="none" stroke="#505a5f" stroke-dasharray="3 2"/>`+"\n", chartLabelW, y+4)
 			x += 10
 		}

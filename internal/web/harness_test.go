@@ -17,6 +17,7 @@ import (
 	"nanduti/internal/audit"
 	"nanduti/internal/core"
 	"nanduti/internal/screenings"
+	"nanduti/internal/stats/analysis"
 	"nanduti/internal/store"
 	"nanduti/internal/web"
 )
@@ -40,6 +41,8 @@ type harness struct {
 
 	// screenings is the screenings service the server uses.
 	screenings *screenings.Service
+	// stats is the statistics service the server uses.
+	stats *analysis.Service
 }
 
 type harnessOptions struct {
@@ -59,8 +62,9 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	if h.screenings, err = screenings.New(db.Screenings(), screenings.Config{Clock: cfg.Clock}); err != nil {
 		t.Fatal(err)
 	}
+	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
-		Screenings: h.screenings})
+		Screenings: h.screenings, Stats: h.stats})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
 	"nanduti/internal/screenings"
+	"nanduti/internal/stats/analysis"
 )
 
 //go:embed templates/*.html
@@ -36,6 +37,9 @@ type Config struct {
 	MetricsToken string
 	// Screenings serves the screening pages and API; without it they are not registered.
 	Screenings *screenings.Service
+	// Stats serves the statistics dashboard, datasets, downloads and API; without it they
+	// are not registered.
+	Stats *analysis.Service
 }
 
 // Server is the HTTP side of Ñandutí.
@@ -83,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 	s.routesUI()
 	s.routesAPI()
 	s.routesScreenings()
+	s.routesStats()
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	s.routes = append(s.routes, Route{"GET /static/", Public})
