@@ -121,7 +121,7 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	}
 	defer a.Close()
 	srv, err := web.New(web.Config{Accounts: a.accounts, Audit: a.audit, Ping: a.db.Ping, Logger: logger,
-		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Screenings: a.screenings,
+		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Training: a.training, Screenings: a.screenings,
 		Stats: a.stats})
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
 	"nanduti/internal/store"
+	"nanduti/internal/training"
 	"nanduti/internal/web"
 )
 
@@ -41,6 +42,8 @@ type harness struct {
 
 	// screenings is the screenings service the server uses.
 	screenings *screenings.Service
+	// training is the training service the server uses.
+	training *training.Service
 	// stats is the statistics service the server uses.
 	stats *analysis.Service
 }
@@ -62,9 +65,10 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	if h.screenings, err = screenings.New(db.Screenings(), screenings.Config{Clock: cfg.Clock}); err != nil {
 		t.Fatal(err)
 	}
+	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock})
 	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
-		Screenings: h.screenings, Stats: h.stats})
+		Screenings: h.screenings, Training: h.training, Stats: h.stats})
 	if err != nil {
 		t.Fatal(err)
 	}

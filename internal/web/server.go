@@ -15,6 +15,7 @@ import (
 	"nanduti/internal/audit"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
+	"nanduti/internal/training"
 )
 
 //go:embed templates/*.html
@@ -35,6 +36,9 @@ type Config struct {
 	Demo bool
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
+	// Training serves the training programme's pages, its API and certificate verification;
+	// without it they are not registered.
+	Training *training.Service
 	// Screenings serves the screening pages and API; without it they are not registered.
 	Screenings *screenings.Service
 	// Stats serves the statistics dashboard, datasets, downloads and API; without it they
@@ -86,6 +90,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routesUI()
 	s.routesAPI()
+	s.routesTraining()
 	s.routesScreenings()
 	s.routesStats()
 	static, _ := fs.Sub(staticFiles, "static")
