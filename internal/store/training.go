@@ -37,6 +37,14 @@ func (tx trainingTx) AgencyExists(ctx context.Context, id int64) (bool, error) {
 	return n > 0, nil
 }
 
+func (tx trainingTx) AgencyName(ctx context.Context, id int64) (string, error) {
+	var name string
+	if err := tx.queryRow(ctx, `SELECT name FROM agencies WHERE id = $1`, id).Scan(&name); err != nil {
+		return "", tx.scanErr(err)
+	}
+	return name, nil
+}
+
 func (tx trainingTx) AgencyLabels(ctx context.Context) (map[int64]string, error) {
 	rows, err := tx.query(ctx, `SELECT id, code, name FROM agencies`)
 	if err != nil {

@@ -176,16 +176,20 @@ func (s *Service) Verify(ctx context.Context, typed string) (Verification, error
 // CertificatePDF renders a certificate. verifyURL is the address of the public verification
 // page without the code (for example "https://nanduti.example/verify/"); it is printed and
 // drawn as a QR code. Printing is audited: the PDF carries the participant's name.
-func (s *Service) CertificatePDF(ctx context.Context, actor core.Actor, certID int64, verifyURL, hostAgencyName string) ([]byte, error) {
+func (s *Service) CertificatePDF(ctx context.Context, actor core.Actor, certID int64, verifyURL string) ([]byte, error) {
 	var c Certificate
 	var d SessionDetail
 	var p Participant
+	var hostAgencyName string
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if c, d, err = s.certificateSession(ctx, tx, actor, certID); err != nil {
 			return err
 		}
 		if p, err = tx.ParticipantByID(ctx, c.ParticipantID); err != nil {
+			return err
+		}
+		if hostAgencyName, err = tx.AgencyName(ctx, d.Session.HostAgencyID); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, actor, s.Now(), audit.Entry{Action: "training.certificate.print", ObjectType: "training_certificate",

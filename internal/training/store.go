@@ -38,6 +38,8 @@ type Tx interface {
 	AppendAudit(ctx context.Context, actor core.Actor, at time.Time, e audit.Entry) error
 	// AgencyExists reports whether an agency with this id exists.
 	AgencyExists(ctx context.Context, id int64) (bool, error)
+	// AgencyName returns an agency's name.
+	AgencyName(ctx context.Context, id int64) (string, error)
 	// AgencyLabels returns every agency's "Name (CODE)" by id, for report rows.
 	AgencyLabels(ctx context.Context) (map[int64]string, error)
 	// UserInfo returns a user account's agency, name and roles, NotFound if none.

@@ -176,7 +176,7 @@ func TestCertificatesVerifyAndRevoke(t *testing.T) {
 		if err != nil || !v.Found || v.Revoked || v.Initials != training.Initials(name) || v.CourseTitle != demo.CadetCourseTitle {
 			t.Fatalf("verify: %+v %v", v, err)
 		}
-		pdf, err := f.svc.CertificatePDF(ctx, instr, cert.ID, "https://nanduti.example/verify/", "Academia Nacional de Policía")
+		pdf, err := f.svc.CertificatePDF(ctx, instr, cert.ID, "https://nanduti.example/verify/")
 		if err != nil {
 			t.Fatal(err)
 		}
