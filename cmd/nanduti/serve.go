@@ -91,7 +91,7 @@ func runDemo(ctx context.Context, c *CLI, args []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := demo.Seed(ctx, a.accounts, a.training, a.screenings)
+	creds, err := demo.Seed(ctx, demo.Services{Accounts: a.accounts, Training: a.training, Screenings: a.screenings})
 	a.Close()
 	if err != nil {
 		return c.explain(err)

@@ -56,10 +56,20 @@ var Accounts = []Account{
 	{"auditora@nanduti.example", "Cont. Gladys Insfrán Torres", "GOBAP", core.RoleAuditor},
 }
 
+// Services are the domain services the demo fills. Each module adds its field here and one
+// call in Seed; a nil service is skipped, so that a module's tests can seed only the part they
+// need.
+type Services struct {
+	Accounts   *accounts.Service
+	Training   *training.Service
+	Screenings *screenings.Service
+}
+
 // Seed creates what is missing of the demo task force and returns the demo accounts. It
 // refuses a database that already holds another deployment's accounts, so that the demo's
 // known password can never be added to real data.
-func Seed(ctx context.Context, svc *accounts.Service, tr *training.Service, scr *screenings.Service) ([]Account, error) {
+func Seed(ctx context.Context, s Services) ([]Account, error) {
+	svc := s.Accounts
 	actor := core.SystemActor
 	tfs, err := svc.ListTaskForces(ctx, actor)
 	if err != nil {
@@ -96,11 +106,15 @@ func Seed(ctx context.Context, svc *accounts.Service, tr *training.Service, scr 
 			return nil, err
 		}
 	}
-	if err := seedTraining(ctx, svc, tr, codes); err != nil {
-		return nil, err
+	if s.Training != nil {
+		if err := seedTraining(ctx, svc, s.Training, codes); err != nil {
+			return nil, err
+		}
 	}
-	if err := seedScreenings(ctx, svc, scr); err != nil {
-		return nil, err
+	if s.Screenings != nil {
+		if err := seedScreenings(ctx, svc, s.Screenings); err != nil {
+			return nil, err
+		}
 	}
 	return Accounts, nil
 }

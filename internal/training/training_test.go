@@ -43,7 +43,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 // seedDemo seeds the demo task force and returns the actor of a demo account.
 func (f *fixture) seedDemo(t *testing.T) {
 	t.Helper()
-	if _, err := demo.Seed(context.Background(), f.accounts, f.svc); err != nil {
+	if _, err := demo.Seed(context.Background(), demo.Services{Accounts: f.accounts, Training: f.svc}); err != nil {
 		t.Fatal(err)
 	}
 }
