@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -102,7 +103,9 @@ func TestSharedCTDCSubsetByYear(t *testing.T) {
 		want[y]++
 		total++
 	}
+	byYear := want
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		want := maps.Clone(byYear)
 		e := newEnv(t, db, 5000)
 		ctx := context.Background()
 		in, _ := os.Open(path)
