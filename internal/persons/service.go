@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"nanduti/internal/access"
@@ -219,63 +220,94 @@ func filledFields(in Input) []string {
 // Create records a new person in the actor's agency and returns them as the actor sees them
 // without revealing the identity (the response shows nothing sealed, so nothing is read).
 func (s *Service) Create(ctx context.Context, actor core.Actor, in Input) (Person, error) {
-	if !access.CanCreatePerson(actor) {
-		return Person{}, forbidden
-	}
-	agencyID := actor.AgencyID
-	if actor.System {
-		agencyID = in.AgencyID
-	}
-	now := s.cfg.Clock.Now()
-	if err := normalise(&in, now); err != nil {
+	ps, err := s.CreateBatch(ctx, actor, []Input{in})
+	if err != nil {
 		return Person{}, err
 	}
-	if agencyID == 0 {
-		return Person{}, &core.Error{Code: core.Invalid, Key: "error.invalid_form",
-			Fields: []core.FieldError{{Field: "agency", Key: "error.required"}}}
+	return ps[0], nil
+}
+
+// CreateBatch records several persons in one transaction (an import, the demo, a benchmark):
+// all or none. Each gets its own data key, pseudonym and audit row.
+func (s *Service) CreateBatch(ctx context.Context, actor core.Actor, ins []Input) ([]Person, error) {
+	if !access.CanCreatePerson(actor) {
+		return nil, forbidden
+	}
+	now := s.cfg.Clock.Now()
+	recs := make([]Record, len(ins))
+	keys := make([]*seal.DataKey, len(ins))
+	for i := range ins {
+		in := &ins[i]
+		agencyID := actor.AgencyID
+		if actor.System {
+			agencyID = in.AgencyID
+		}
+		if err := normalise(in, now); err != nil {
+			return nil, err
+		}
+		if agencyID == 0 {
+			return nil, &core.Error{Code: core.Invalid, Key: "error.invalid_form",
+				Fields: []core.FieldError{{Field: "agency", Key: "error.required"}}}
+		}
+		dk, err := seal.NewDataKey()
+		if err != nil {
+			return nil, core.Wrap(core.Internal, "error.internal", err)
+		}
+		keys[i] = dk
+		recs[i] = Record{AgencyID: agencyID, Kind: in.Kind, Profile: in.Profile, Version: 1, CreatedBy: actor.UserID,
+			CreatedAt: now, UpdatedAt: now}
 	}
 	ring, err := s.ring()
 	if err != nil {
-		return Person{}, err
+		return nil, err
 	}
-	dk, err := seal.NewDataKey()
-	if err != nil {
-		return Person{}, core.Wrap(core.Internal, "error.internal", err)
-	}
-	r := Record{AgencyID: agencyID, Kind: in.Kind, Profile: in.Profile, Version: 1, CreatedBy: actor.UserID,
-		CreatedAt: now, UpdatedAt: now}
 	err = s.store.Write(ctx, func(tx Tx) error {
-		n, err := tx.NextPseudonymNumber(ctx, now.Year())
-		if err != nil {
-			return err
-		}
-		r.Pseudonym = fmt.Sprintf("%s-%d-%05d", in.Kind.Prefix(), now.Year(), n)
-		if err := tx.InsertPerson(ctx, &r); err != nil {
-			return err
-		}
-		wrapped, kekID, err := ring.Wrap(dk, seal.DataKeyAD(Table, r.ID))
-		if err != nil {
-			return core.Wrap(core.Internal, "error.internal", err)
-		}
-		r.KEKID, r.DataKey, r.Sealed = kekID, wrapped, sealIdentity(dk, r.ID, in.Identity)
-		if err := tx.SetPersonSealed(ctx, r.ID, r.KEKID, r.DataKey, r.Sealed); err != nil {
-			return err
-		}
-		if in.Photo != nil {
-			if err := tx.SetPersonPhoto(ctx, r.ID, dk.Seal(in.Photo, seal.AD(PhotoTable, FieldPhoto, r.ID))); err != nil {
+		for i := range recs {
+			if err := s.insert(ctx, tx, ring, actor, &recs[i], keys[i], ins[i], now); err != nil {
 				return err
 			}
 		}
-		if err := tx.AddPersonIndex(ctx, r.ID, r.AgencyID, indexEntries(ring, in.Identity)); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, actor, now, audit.Entry{Action: ActionCreate, ObjectType: ObjectType,
-			ObjectID: objectID(r.ID), ObjectAgencyID: r.AgencyID, Fields: filledFields(in)})
+		return nil
 	})
 	if err != nil {
-		return Person{}, err
+		return nil, err
 	}
-	return pseudonymous(r, access.PersonView(actor, r.AgencyID, core.ShareNone)), nil
+	out := make([]Person, len(recs))
+	for i, r := range recs {
+		out[i] = pseudonymous(r, access.PersonView(actor, r.AgencyID, core.ShareNone))
+	}
+	return out, nil
+}
+
+// insert stores one new person: the row for its id, then its sealed fields bound to that id,
+// photo, blind indexes and audit row.
+func (s *Service) insert(ctx context.Context, tx Tx, ring *seal.Ring, actor core.Actor, r *Record, dk *seal.DataKey, in Input, now time.Time) error {
+	n, err := tx.NextPseudonymNumber(ctx, now.Year())
+	if err != nil {
+		return err
+	}
+	r.Pseudonym = fmt.Sprintf("%s-%d-%05d", in.Kind.Prefix(), now.Year(), n)
+	if err := tx.InsertPerson(ctx, r); err != nil {
+		return err
+	}
+	wrapped, kekID, err := ring.Wrap(dk, seal.DataKeyAD(Table, r.ID))
+	if err != nil {
+		return core.Wrap(core.Internal, "error.internal", err)
+	}
+	r.KEKID, r.DataKey, r.Sealed = kekID, wrapped, sealIdentity(dk, r.ID, in.Identity)
+	if err := tx.SetPersonSealed(ctx, r.ID, r.KEKID, r.DataKey, r.Sealed); err != nil {
+		return err
+	}
+	if in.Photo != nil {
+		if err := tx.SetPersonPhoto(ctx, r.ID, dk.Seal(in.Photo, seal.AD(PhotoTable, FieldPhoto, r.ID))); err != nil {
+			return err
+		}
+	}
+	if err := tx.AddPersonIndex(ctx, r.ID, r.AgencyID, indexEntries(ring, in.Identity)); err != nil {
+		return err
+	}
+	return tx.AppendAudit(ctx, actor, now, audit.Entry{Action: ActionCreate, ObjectType: ObjectType,
+		ObjectID: objectID(r.ID), ObjectAgencyID: r.AgencyID, Fields: filledFields(in)})
 }
 
 // Get returns a person as the actor may see them. For an actor who may see the identity, the
