@@ -31,12 +31,15 @@ type app struct {
 	stats *analysis.Service
 
 	screenings *screenings.Service
+	// protect holds the key ring and the persons service, which seals identities with it.
+	protect *protection
 }
 
 // dbConfig is where the data lives, from flags or the environment.
 type dbConfig struct {
-	data string
-	dsn  string
+	data    string
+	dsn     string
+	kekFile string // the key file that seals identities (see protection)
 }
 
 // addDBFlags registers --data and --db, defaulting to NANDUTI_DATA and NANDUTI_DB.
@@ -48,6 +51,7 @@ func (c *CLI) addDBFlags(fs *flag.FlagSet, defaultData string) *dbConfig {
 	}
 	fs.StringVar(&cfg.data, "data", data, "data directory for the embedded SQLite database (env NANDUTI_DATA)")
 	fs.StringVar(&cfg.dsn, "db", c.Getenv("NANDUTI_DB"), "PostgreSQL URL postgres://...; empty for SQLite under --data (env NANDUTI_DB)")
+	fs.StringVar(&cfg.kekFile, "kek-file", c.Getenv("NANDUTI_KEK_FILE"), "key file sealing identities; default DIR/keys/kek.json with SQLite, required with PostgreSQL (env NANDUTI_KEK_FILE)")
 	return cfg
 }
 
@@ -96,6 +100,7 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		stats:    analysis.New(db.Analysis(), analysis.Config{}),
 
 		screenings: scr,
+		protect:    newProtection(db, cfg),
 	}, nil
 }
 
