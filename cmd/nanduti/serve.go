@@ -91,7 +91,8 @@ func runDemo(ctx context.Context, c *CLI, args []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := demo.Seed(ctx, demo.Services{Accounts: a.accounts, Training: a.training, Screenings: a.screenings})
+	creds, err := demo.Seed(ctx, demo.Services{Accounts: a.accounts, Training: a.training, Screenings: a.screenings,
+		Persons: a.protect.persons})
 	a.Close()
 	if err != nil {
 		return c.explain(err)
@@ -120,6 +121,10 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 		return err
 	}
 	defer a.Close()
+	// A missing or wrong key file stops the server here, not at its first request.
+	if _, err := a.protect.ready(); err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{Accounts: a.accounts, Audit: a.audit, Ping: a.db.Ping, Logger: logger,
 		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Training: a.training, Screenings: a.screenings,
 		Stats: a.stats})

@@ -8,6 +8,7 @@ import (
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/core"
+	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
 	"nanduti/internal/training"
 )
@@ -63,6 +64,7 @@ type Services struct {
 	Accounts   *accounts.Service
 	Training   *training.Service
 	Screenings *screenings.Service
+	Persons    *persons.Service
 }
 
 // Seed creates what is missing of the demo task force and returns the demo accounts. It
@@ -113,6 +115,11 @@ func Seed(ctx context.Context, s Services) ([]Account, error) {
 	}
 	if s.Screenings != nil {
 		if err := seedScreenings(ctx, svc, s.Screenings); err != nil {
+			return nil, err
+		}
+	}
+	if s.Persons != nil {
+		if err := seedPersons(ctx, svc, s.Persons); err != nil {
 			return nil, err
 		}
 	}

@@ -43,9 +43,9 @@ var demoPersons = []demoPerson{
 			Addresses:  []string{"Barrio Boquerón, Ciudad del Este (dirección ficticia)"}}}},
 }
 
-// SeedPersons records the demo persons that are missing: a person is there when a search of
+// seedPersons records the demo persons that are missing: a person is there when a search of
 // their agency by their document number finds them.
-func SeedPersons(ctx context.Context, acc *accounts.Service, ps *persons.Service) error {
+func seedPersons(ctx context.Context, acc *accounts.Service, ps *persons.Service) error {
 	actor := core.SystemActor
 	for _, dp := range demoPersons {
 		a, err := acc.AgencyByCode(ctx, actor, dp.AgencyCode)
