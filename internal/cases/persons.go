@@ -538,3 +538,50 @@ func (s *Service) Attachment(ctx context.Context, actor core.Actor, caseID, note
 	})
 	return note, err
 }
+
+// PersonShareLevel is the highest level at which a case that includes the person reaches the
+// actor's agency: full when the agency owns such a case, the share level otherwise, and
+// core.ShareNone when no case of the person reaches it. The persons module asks it to decide
+// how much of a person another agency sees.
+func (s *Service) PersonShareLevel(ctx context.Context, actor core.Actor, personID int64) (core.ShareLevel, error) {
+	if actor.AgencyID == 0 {
+		return core.ShareNone, nil
+	}
+	level := core.ShareNone
+	err := s.store.Read(ctx, func(tx Tx) error {
+		levels, err := tx.PersonCaseLevels(ctx, personID, actor.AgencyID)
+		for _, l := range levels {
+			if l.AtLeast(level) {
+				level = l
+			}
+		}
+		return err
+	})
+	return level, err
+}
+
+// Roster returns the persons of a case by pseudonym only, without revealing anyone: for
+// choosing a person in a form (the accused of a charge, the person referred).
+func (s *Service) Roster(ctx context.Context, actor core.Actor, caseID int64) ([]CasePerson, error) {
+	var out []CasePerson
+	err := s.store.Read(ctx, func(tx Tx) error {
+		c, err := visible(ctx, tx, actor, caseID)
+		if err != nil {
+			return err
+		}
+		out, err = tx.ListCasePersons(ctx, c.ID)
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(out))
+	for i, p := range out {
+		ids[i] = p.PersonID
+	}
+	names, err := s.pseudonyms(ctx, ids)
+	for i := range out {
+		out[i].Pseudonym = names[out[i].PersonID]
+	}
+	return out, err
+}

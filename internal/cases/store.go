@@ -82,6 +82,9 @@ type Tx interface {
 	CasePersonByID(ctx context.Context, id int64) (CasePerson, error)
 	UpdateCasePerson(ctx context.Context, p CasePerson) error
 	ListCasePersons(ctx context.Context, caseID int64) ([]CasePerson, error)
+	// PersonCaseLevels returns, for each case that includes the person and reaches agencyID,
+	// the level it reaches it at (full for the agency's own cases).
+	PersonCaseLevels(ctx context.Context, personID, agencyID int64) ([]core.ShareLevel, error)
 	CreateReferral(ctx context.Context, r *Referral) error
 	ReferralByID(ctx context.Context, id int64) (Referral, error)
 	UpdateReferral(ctx context.Context, r Referral) error

@@ -596,6 +596,17 @@ func (tx *Tx) ListCasePersons(ctx context.Context, caseID int64) ([]cases.CasePe
 		func(r *sql.Rows) (cases.CasePerson, error) { return scanCasePerson(r) })
 }
 
+func (tx *Tx) PersonCaseLevels(ctx context.Context, personID, agencyID int64) ([]core.ShareLevel, error) {
+	return collect(tx, ctx, `SELECT CASE WHEN c.agency_id = $2 THEN 'full' ELSE coalesce(s.level, '') END
+		FROM case_persons p JOIN cases c ON c.id = p.case_id
+		LEFT JOIN case_shares s ON s.case_id = c.id AND s.agency_id = $2
+		WHERE p.person_id = $1`, []any{personID, agencyID}, func(r *sql.Rows) (core.ShareLevel, error) {
+		var l string
+		err := r.Scan(&l)
+		return core.ShareLevel(l), err
+	})
+}
+
 func (tx *Tx) CreateReferral(ctx context.Context, r *cases.Referral) error {
 	var err error
 	r.ID, err = tx.insertID(ctx, `INSERT INTO case_referrals (case_id, case_person_id, service, to_agency_id, outside_service,

@@ -15,6 +15,7 @@ import (
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
+	"nanduti/internal/cases"
 	"nanduti/internal/core"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
@@ -46,6 +47,8 @@ type harness struct {
 	training *training.Service
 	// stats is the statistics service the server uses.
 	stats *analysis.Service
+	// cases is the cases service the server uses.
+	cases *cases.Service
 }
 
 type harnessOptions struct {
@@ -67,8 +70,9 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	}
 	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock})
 	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock})
+	h.cases = cases.New(db.Cases(), cases.Config{Clock: cfg.Clock})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
-		Screenings: h.screenings, Training: h.training, Stats: h.stats})
+		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases})
 	if err != nil {
 		t.Fatal(err)
 	}

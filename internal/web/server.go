@@ -13,6 +13,7 @@ import (
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
+	"nanduti/internal/cases"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
 	"nanduti/internal/training"
@@ -39,6 +40,8 @@ type Config struct {
 	// Training serves the training programme's pages, its API and certificate verification;
 	// without it they are not registered.
 	Training *training.Service
+	// Cases serves the case pages and API; without it they are not registered.
+	Cases *cases.Service
 	// Screenings serves the screening pages and API; without it they are not registered.
 	Screenings *screenings.Service
 	// Stats serves the statistics dashboard, datasets, downloads and API; without it they
@@ -92,6 +95,7 @@ func New(cfg Config) (*Server, error) {
 	s.routesAPI()
 	s.routesTraining()
 	s.routesScreenings()
+	s.routesCases()
 	s.routesStats()
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
