@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"nanduti/internal/demo"
 	"nanduti/internal/store"
 	"nanduti/internal/store/storetest"
 )
@@ -201,19 +202,27 @@ func TestCLIAuditVerifyNamesTheAlteredRow(t *testing.T) {
 
 func TestCLIDemoIsIdempotentAndRefusesRealData(t *testing.T) {
 	dir := t.TempDir()
+	var users, agencies []string
 	for i := 0; i < 2; i++ {
 		code, out, errs := run(t, "", "demo", "--data", dir, "--no-serve")
 		if code != 0 || !strings.Contains(out, "inspectora@nanduti.example") || !strings.Contains(out, "demo-nanduti-2026") {
 			t.Fatalf("demo run %d: %d %q %q", i+1, code, out, errs)
 		}
+		_, u, _ := run(t, "", "user", "list", "--data", dir)
+		_, a, _ := run(t, "", "agency", "list", "--data", dir)
+		users, agencies = append(users, u), append(agencies, a)
 	}
-	_, out, _ := run(t, "", "user", "list", "--data", dir)
-	if n := strings.Count(out, "\n"); n != 11 {
-		t.Errorf("demo has %d users after two runs, want 11", n)
+	// Running the demo again adds nothing.
+	if users[0] != users[1] || agencies[0] != agencies[1] {
+		t.Errorf("the second demo run changed the data:\n%s\n%s", users[1], agencies[1])
 	}
-	_, out, _ = run(t, "", "agency", "list", "--data", dir)
-	if n := strings.Count(out, "\n"); n != 9 {
-		t.Errorf("demo has %d agencies, want 9", n)
+	for _, acc := range demo.Accounts {
+		if !strings.Contains(users[1], acc.Email+"\t"+acc.AgencyCode+"\t"+string(acc.Role)) {
+			t.Errorf("demo account %s (%s, %s) missing", acc.Email, acc.AgencyCode, acc.Role)
+		}
+	}
+	if n := strings.Count(agencies[1], "\n"); n != len(demo.Agencies) {
+		t.Errorf("demo has %d agencies, want %d", n, len(demo.Agencies))
 	}
 	real := t.TempDir()
 	run(t, "", "agency", "add", "--data", real, "--task-force", "Mesa Real", "--code", "PN", "--name", "Policía", "--kind", "police")
