@@ -76,9 +76,11 @@ func caseWant(method string, ok int, api bool, may func(core.Role, relation) boo
 	}
 }
 
-func seen(core.Role, relation) bool { return true }
+func seen(core.Role, relation) bool           { return true }
 func prosecutes(r core.Role, _ relation) bool { return r == core.RoleProsecutor }
-func ownsCase(r core.Role, rel relation) bool  { return rel == relOwn && slices.Contains(caseWorkers, r) }
+func ownsCase(r core.Role, rel relation) bool {
+	return rel == relOwn && slices.Contains(caseWorkers, r)
+}
 
 // fixture makes the records of one call.
 type fixture struct {
@@ -142,13 +144,13 @@ func casesMatrixCases() map[string]matrixCase {
 	counters := roleIs(append([]core.Role{core.RoleAnalyst}, caseWorkers...)...)
 	getOK := func(core.Role, relation) bool { return true }
 	m := map[string]matrixCase{
-		"GET /cases":                {one, fixed("/cases"), ui("GET", 200, 403, counters), false},
-		"GET /cases/new":            {one, fixed("/cases/new"), ui("GET", 200, 403, workers), false},
-		"GET /cases/request":        {one, fixed("/cases/request"), ui("GET", 200, 403, workers), false},
-		"GET /cases/tasks/overdue":  {one, fixed("/cases/tasks/overdue"), ui("GET", 200, 403, workers), false},
-		"GET /referrals":      {one, fixed("/referrals"), ui("GET", 200, 403, workers), false},
-		"GET /api/v1/cases":         {one, fixed("/api/v1/cases"), api(200, 403, counters), false},
-		"POST /cases/request":       {one, fixedForm("/cases/request", url.Values{"number": {"BBB-2026-0001"}, "reason": {"Causa conexa"}}), ui("POST", 303, 403, workers), false},
+		"GET /cases":               {one, fixed("/cases"), ui("GET", 200, 403, counters), false},
+		"GET /cases/new":           {one, fixed("/cases/new"), ui("GET", 200, 403, workers), false},
+		"GET /cases/request":       {one, fixed("/cases/request"), ui("GET", 200, 403, workers), false},
+		"GET /cases/tasks/overdue": {one, fixed("/cases/tasks/overdue"), ui("GET", 200, 403, workers), false},
+		"GET /referrals":           {one, fixed("/referrals"), ui("GET", 200, 403, workers), false},
+		"GET /api/v1/cases":        {one, fixed("/api/v1/cases"), api(200, 403, counters), false},
+		"POST /cases/request":      {one, fixedForm("/cases/request", url.Values{"number": {"BBB-2026-0001"}, "reason": {"Causa conexa"}}), ui("POST", 303, 403, workers), false},
 		"POST /cases": {one, fixedForm("/cases", url.Values{"title": {"Caso nuevo"}, "exploitation": {"ForcedBegging"}, "department": {"00"},
 			"reported_on": {"2026-01-02"}, "source": {"hotline"}}), ui("POST", 303, 403, workers), false},
 		"POST /api/v1/cases": {one, func(*matrix, core.User) (string, url.Values, string) {
