@@ -54,6 +54,7 @@ var Accounts = []Account{
 	{"refugio@nanduti.example", "Lic. Ana Franco Núñez", "ONG-REFUGIO", core.RoleCaseworker},
 	{"analista@nanduti.example", "Lic. Pedro Ramírez Vera", "MP", core.RoleAnalyst},
 	{"instructora@nanduti.example", "Subcomisario Mirta Aquino Paredes", "ACADEMIA", core.RoleTrainer},
+	{"formador@nanduti.example", "Lic. Tomás Galeano Ferreira", "ACADEMIA", core.RoleTrainer},
 	{"auditora@nanduti.example", "Cont. Gladys Insfrán Torres", "GOBAP", core.RoleAuditor},
 }
 

@@ -23,7 +23,8 @@ const TrainingCourseTitle = "Investigación del trabajo infantil, el trabajo for
 // CadetCourseTitle names the course the trained trainers teach.
 const CadetCourseTitle = "Trabajo infantil, trabajo forzoso y trata: curso para cadetes y agentes"
 
-// LeadTrainerEmail is the account of the course's lead trainer, generation 0 of the cascade.
+// LeadTrainerEmail is the account of the course's lead trainer, generation 0 of the cascade
+// (one of Accounts).
 const LeadTrainerEmail = "formador@nanduti.example"
 
 var trainingModules = []string{
@@ -63,10 +64,6 @@ func seedTraining(ctx context.Context, svc *accounts.Service, tr *training.Servi
 	academy, police := codes["ACADEMIA"], codes["PN"]
 
 	lead, err := svc.UserByEmail(ctx, actor, LeadTrainerEmail)
-	if core.Is(err, core.NotFound) {
-		lead, err = svc.CreateUser(ctx, actor, accounts.NewUser{AgencyID: academy, Email: LeadTrainerEmail,
-			Name: "Lic. Tomás Galeano Ferreira", Roles: []core.Role{core.RoleTrainer}, Password: Password})
-	}
 	if err != nil {
 		return err
 	}
