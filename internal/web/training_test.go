@@ -172,13 +172,13 @@ func TestBrowserTrainingSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(h.ts.URL + "/login"),
+		chromedp.Navigate(h.ts.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), trainer.Email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("button[type=submit].button")),
 		chromedp.WaitVisible(chromedp.CSS("dl.summary-list")),
-		chromedp.Navigate(h.ts.URL + "/training/sessions/new"),
+		chromedp.Navigate(h.ts.URL+"/training/sessions/new"),
 		chromedp.WaitVisible(chromedp.CSS("#course")),
 		chromedp.SetValue(chromedp.CSS("#course"), fmt.Sprint(course.ID)),
 		chromedp.SetValue(chromedp.CSS("#starts_on"), "2026-04-06"),
