@@ -13,6 +13,8 @@ import (
 
 func TestCLITrainingReport(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbArgs []string) {
+		// The identity key file: PostgreSQL deployments must name one.
+		dbArgs = append(dbArgs, "--kek-file", filepath.Join(t.TempDir(), "kek.json"))
 		if code, _, errs := run(t, "", append([]string{"demo", "--no-serve"}, dbArgs...)...); code != 0 {
 			t.Fatalf("demo: %d %s", code, errs)
 		}
