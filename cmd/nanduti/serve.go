@@ -127,7 +127,7 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	}
 	srv, err := web.New(web.Config{Accounts: a.accounts, Audit: a.audit, Ping: a.db.Ping, Logger: logger,
 		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Training: a.training, Screenings: a.screenings,
-		Stats: a.stats})
+		Stats: a.stats, Persons: a.protect.persons})
 	if err != nil {
 		return err
 	}

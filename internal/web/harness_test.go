@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,9 @@ import (
 	"nanduti/internal/audit"
 	"nanduti/internal/cases"
 	"nanduti/internal/core"
+	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
+	"nanduti/internal/seal"
 	"nanduti/internal/stats/analysis"
 	"nanduti/internal/store"
 	"nanduti/internal/training"
@@ -49,6 +52,10 @@ type harness struct {
 	stats *analysis.Service
 	// cases is the cases service the server uses.
 	cases *cases.Service
+	// persons is the persons service the server uses, with its key ring in the test's
+	// temporary directory.
+	persons *persons.Service
+	ring    *seal.Ring
 }
 
 type harnessOptions struct {
@@ -71,8 +78,12 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock})
 	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock})
 	h.cases = cases.New(db.Cases(), cases.Config{Clock: cfg.Clock})
+	if h.ring, err = seal.CreateRing(filepath.Join(t.TempDir(), "keys", "kek.json")); err != nil {
+		t.Fatal(err)
+	}
+	h.persons = persons.New(db.Persons(), h.ring, persons.Config{Clock: cfg.Clock})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
-		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases})
+		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases, Persons: h.persons})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
 	"nanduti/internal/cases"
+	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
 	"nanduti/internal/training"
@@ -42,6 +43,8 @@ type Config struct {
 	Training *training.Service
 	// Cases serves the case pages and API; without it they are not registered.
 	Cases *cases.Service
+	// Persons serves the person pages and API; without it they are not registered.
+	Persons *persons.Service
 	// Screenings serves the screening pages and API; without it they are not registered.
 	Screenings *screenings.Service
 	// Stats serves the statistics dashboard, datasets, downloads and API; without it they
@@ -96,6 +99,7 @@ func New(cfg Config) (*Server, error) {
 	s.routesTraining()
 	s.routesScreenings()
 	s.routesCases()
+	s.routesPersons()
 	s.routesStats()
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
