@@ -12,6 +12,7 @@ import (
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
+	"nanduti/internal/cases"
 	"nanduti/internal/core"
 	"nanduti/internal/i18n"
 	"nanduti/internal/screenings"
@@ -31,6 +32,8 @@ type app struct {
 	stats *analysis.Service
 
 	screenings *screenings.Service
+	// cases is the case module; its persons and sealed notes come through protect.
+	cases *cases.Service
 	// protect holds the key ring and the persons service, which seals identities with it.
 	protect *protection
 }
@@ -92,6 +95,7 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		db.Close()
 		return nil, err
 	}
+	protect := newProtection(db, cfg)
 	return &app{
 		db:       db,
 		accounts: accounts.New(db.Accounts(), accounts.Config{SecondFactorWaived: opts.demo}),
@@ -100,7 +104,8 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		stats:    analysis.New(db.Analysis(), analysis.Config{}),
 
 		screenings: scr,
-		protect:    newProtection(db, cfg),
+		cases:      protect.cases,
+		protect:    protect,
 	}, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"nanduti/internal/cases"
+	"nanduti/internal/casewire"
 	"nanduti/internal/core"
 	"nanduti/internal/persons"
 	"nanduti/internal/seal"
@@ -21,6 +23,8 @@ type protection struct {
 	pathErr error
 	keys    *seal.Lazy
 	persons *persons.Service
+	// cases is the cases service, wired to persons in both directions (see casewire).
+	cases *cases.Service
 }
 
 // kekFile returns where the key file is: --kek-file or NANDUTI_KEK_FILE when given; with
@@ -43,7 +47,8 @@ func newProtection(db *store.DB, cfg *dbConfig) *protection {
 	p := &protection{db: db}
 	p.path, p.pathErr = cfg.kekPath()
 	p.keys = seal.NewLazy(func() (*seal.Ring, error) { return p.load(context.Background()) })
-	p.persons = persons.New(db.Persons(), p.keys, persons.Config{})
+	wired := casewire.New(db, p.keys, casewire.Config{})
+	p.persons, p.cases = wired.Persons, wired.Cases
 	return p
 }
 

@@ -718,3 +718,34 @@ func (tx *Tx) ListCaseNotes(ctx context.Context, caseID int64) ([]cases.StoredNo
 	return collect(tx, ctx, `SELECT `+noteColumns+` FROM case_notes WHERE case_id = $1 ORDER BY id`, []any{caseID},
 		func(r *sql.Rows) (cases.StoredNote, error) { return scanNote(r) })
 }
+
+// ScreeningsOfPersons returns, per person id, the ids of agencyID's screenings linked to the
+// person, oldest first. It answers the case's persons tab; whether the reader may see the
+// agency's screenings at all is the caller's decision.
+func (db *DB) ScreeningsOfPersons(ctx context.Context, agencyID int64, personIDs []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	if len(personIDs) == 0 {
+		return out, nil
+	}
+	args := []any{agencyID}
+	for _, id := range personIDs {
+		args = append(args, id)
+	}
+	err := db.ReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT person_id, id FROM screenings WHERE agency_id = $1 AND person_id IN (`+
+			placeholders(2, len(personIDs))+`) ORDER BY id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var pid, sid int64
+			if err := rows.Scan(&pid, &sid); err != nil {
+				return tx.db.translateErr(err)
+			}
+			out[pid] = append(out[pid], sid)
+		}
+		return tx.db.translateErr(rows.Err())
+	})
+	return out, err
+}

@@ -26,7 +26,7 @@ func (s sealStore) Write(ctx context.Context, fn func(seal.Tx) error) error {
 // sealedTables are the tables whose rows carry a data key wrapped by a key-encryption key, in
 // columns id, kek_id and data_key (kek_id empty for a row that seals nothing). A module that
 // seals a table of its own adds it here.
-var sealedTables = []string{"persons"}
+var sealedTables = []string{"persons", "case_notes"}
 
 func (tx *Tx) SealedTables() []string { return slices.Clone(sealedTables) }
 
