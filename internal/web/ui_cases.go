@@ -13,6 +13,12 @@ import (
 	"nanduti/internal/i18n"
 )
 
+func init() {
+	// seesCases decides the navigation entry and the home card: case workers, and analysts for
+	// the counts.
+	funcs["seesCases"] = func(a core.Actor) bool { return access.CanCountCases(a) }
+}
+
 // routesCases registers the case pages and API when the service is configured. Every page of
 // a case is its own URL (one tab each), so that each works without JavaScript and can be
 // bookmarked; filters of the list travel in the query string because they name no one.
