@@ -191,13 +191,21 @@ func TestBrowserTrainingSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sessionURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"Zulma Ortiz Cardozo", "Blas Riveros Jara"} {
+		// Each form is submitted from a fresh page, and each wait is for the page the submit
+		// leads to, so that no step acts on the page being replaced.
 		err := chromedp.Do(ctx,
+			chromedp.Navigate(sessionURL),
+			chromedp.WaitVisible(chromedp.CSS("#enrol-new")),
 			chromedp.SendKeys(chromedp.CSS("#name"), name),
 			chromedp.SetValue(chromedp.CSS("#agency"), fmt.Sprint(h.agencyA.ID)),
 			chromedp.SetValue(chromedp.CSS("form:has(#enrol-new) #department"), "10"),
 			chromedp.Click(chromedp.CSS("#enrol-new")),
-			chromedp.WaitVisible(chromedp.CSS(".notice")),
+			chromedp.WaitVisible(chromedp.CSS("#done-enrolled")),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -210,7 +218,7 @@ func TestBrowserTrainingSession(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#save-attendance")),
 		chromedp.Click(chromedp.CSS(`fieldset.attendance-person:nth-of-type(1) .field:nth-of-type(2) input[value=absent]`)),
 		chromedp.Click(chromedp.CSS("#rest-present")),
-		chromedp.WaitVisible(chromedp.CSS(".notice")),
+		chromedp.WaitVisible(chromedp.CSS("#done-attendance")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -221,8 +229,9 @@ func TestBrowserTrainingSession(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#participants tbody tr:nth-child(1) input[id^=post_]"), "85"),
 		chromedp.SendKeys(chromedp.CSS("#participants tbody tr:nth-child(2) input[id^=post_]"), "90"),
 		chromedp.Click(chromedp.CSS("#save-scores")),
-		chromedp.WaitVisible(chromedp.CSS(".notice")),
+		chromedp.WaitVisible(chromedp.CSS("#done-scores")),
 		chromedp.Click(chromedp.CSS("#issue")),
+		chromedp.WaitVisible(chromedp.CSS("#done-certificates")),
 		chromedp.WaitVisible(chromedp.CSS(".cert-link")),
 	)
 	if err != nil {

@@ -317,7 +317,7 @@ func (s *Server) sessionPageData(r *http.Request, sid int64) (map[string]any, er
 	if err != nil {
 		return nil, err
 	}
-	data := map[string]any{"D": d, "Departments": training.Departments, "Notice": noticeKey(r)}
+	data := map[string]any{"D": d, "Departments": training.Departments, "Notice": noticeKey(r), "Done": r.URL.Query().Get("done")}
 	if d.CanManage() {
 		people, err := s.cfg.Training.Participants(r.Context(), actor)
 		if err != nil && !core.Is(err, core.Forbidden) {
