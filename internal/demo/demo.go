@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"nanduti/internal/accounts"
+	"nanduti/internal/cases"
 	"nanduti/internal/core"
 	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
@@ -66,6 +67,8 @@ type Services struct {
 	Training   *training.Service
 	Screenings *screenings.Service
 	Persons    *persons.Service
+	// Cases needs Persons: the demo cases put the demo persons in them.
+	Cases *cases.Service
 }
 
 // Seed creates what is missing of the demo task force and returns the demo accounts. It
@@ -121,6 +124,11 @@ func Seed(ctx context.Context, s Services) ([]Account, error) {
 	}
 	if s.Persons != nil {
 		if err := seedPersons(ctx, svc, s.Persons); err != nil {
+			return nil, err
+		}
+	}
+	if s.Cases != nil && s.Persons != nil {
+		if err := seedCases(ctx, svc, s.Cases, s.Persons); err != nil {
 			return nil, err
 		}
 	}
