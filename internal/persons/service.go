@@ -314,8 +314,14 @@ func (s *Service) insert(ctx context.Context, tx Tx, ring *seal.Ring, actor core
 // sealed fields are opened and a person.identity.read row naming them is appended in the same
 // transaction; if that row cannot be written, nothing is returned.
 func (s *Service) Get(ctx context.Context, actor core.Actor, id int64) (Person, error) {
+	// The ring is loaded before the transaction: loading it may check the database, which
+	// must not wait for the transaction's own connection.
+	ring, err := s.ring()
+	if err != nil {
+		return Person{}, err
+	}
 	var p Person
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		r, err := tx.PersonByID(ctx, id)
 		if core.Is(err, core.NotFound) {
 			return notFound
@@ -334,7 +340,7 @@ func (s *Service) Get(ctx context.Context, actor core.Actor, id int64) (Person, 
 		if view != access.ViewIdentified {
 			return nil
 		}
-		return s.reveal(ctx, tx, actor, r, &p)
+		return s.reveal(ctx, tx, ring, actor, r, &p)
 	})
 	if err != nil {
 		return Person{}, err
@@ -343,11 +349,7 @@ func (s *Service) Get(ctx context.Context, actor core.Actor, id int64) (Person, 
 }
 
 // reveal opens every sealed field of r into p and audits the read.
-func (s *Service) reveal(ctx context.Context, tx Tx, actor core.Actor, r Record, p *Person) error {
-	ring, err := s.ring()
-	if err != nil {
-		return err
-	}
+func (s *Service) reveal(ctx context.Context, tx Tx, ring *seal.Ring, actor core.Actor, r Record, p *Person) error {
 	ident, err := openFields(ring, r, nil)
 	if err != nil {
 		return err
@@ -364,8 +366,12 @@ func (s *Service) reveal(ctx context.Context, tx Tx, actor core.Actor, r Record,
 // the read is audited. A person without a photo, or whose identity the actor may not see, is
 // not found.
 func (s *Service) Photo(ctx context.Context, actor core.Actor, id int64) ([]byte, string, error) {
+	ring, err := s.ring()
+	if err != nil {
+		return nil, "", err
+	}
 	var photo []byte
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		r, err := tx.PersonByID(ctx, id)
 		if core.Is(err, core.NotFound) {
 			return notFound
@@ -379,10 +385,6 @@ func (s *Service) Photo(ctx context.Context, actor core.Actor, id int64) ([]byte
 			return notFound
 		}
 		sealed, err := tx.PersonPhoto(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		ring, err := s.ring()
 		if err != nil {
 			return err
 		}
@@ -410,8 +412,12 @@ func (s *Service) Update(ctx context.Context, actor core.Actor, id int64, in Inp
 	if err := normalise(&in, now); err != nil {
 		return Person{}, err
 	}
+	ring, err := s.ring()
+	if err != nil {
+		return Person{}, err
+	}
 	var p Person
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		r, err := tx.PersonByID(ctx, id)
 		if core.Is(err, core.NotFound) {
 			return notFound
@@ -429,10 +435,6 @@ func (s *Service) Update(ctx context.Context, actor core.Actor, id int64, in Inp
 		}
 		if in.Version != 0 && in.Version != r.Version {
 			return core.Errorf(core.Conflict, "person.changed")
-		}
-		ring, err := s.ring()
-		if err != nil {
-			return err
 		}
 		old, err := openFields(ring, r, nil)
 		if err != nil {
