@@ -19,6 +19,11 @@ type CaseScope struct {
 	// Agencies, when not empty, keeps only the cases owned by these agencies, within the
 	// scope (the dashboard's agency filter).
 	Agencies []int64
+	// Presumed makes Victims stream the presumed victims instead of the identified ones:
+	// persons whose trafficking status is possible (HTCDS PossibleVictimOfTrafficking) in a
+	// case in scope and actual in none. Identified victims are those with status actual
+	// (ActualVictimOfTrafficking); the two never overlap.
+	Presumed bool
 }
 
 // Proceeding stages, one Proceeding each: an investigation opened (one per case), a person
