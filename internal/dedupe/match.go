@@ -1,0 +1,424 @@
+package dedupe
+
+import (
+	"cmp"
+	"context"
+	crand "crypto/rand"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"nanduti/internal/linkage"
+)
+
+// Subject is one person as the job compares them: normalised values held in memory only, for
+// the length of one run. Nothing of a Subject is stored, logged or returned.
+type Subject struct {
+	Given       []string // normalised given-name words
+	Surnames    []string // normalised surnames, as recorded (either order)
+	Birth       time.Time
+	Documents   []string // normalised document numbers, the main one first
+	Phones      []string // E.164
+	Sex         string   // the open gender field; "" or "Unknown" carry no evidence
+	Citizenship []string // ISO 3166 alpha-3
+}
+
+// The compared fields, in the order of a comparison vector (and of the levels stored with a
+// candidate).
+const (
+	FieldGivenNames = iota
+	FieldSurnames
+	FieldBirthDate
+	FieldDocument
+	FieldPhone
+	FieldSex
+	FieldCitizenship
+	numFields
+)
+
+// FieldNames names the compared fields in vector order, for pages, the API and the catalogue
+// (dedupe.field.NAME).
+var FieldNames = []string{"given_names", "surnames", "birth_date", "document", "phone", "sex", "citizenship"}
+
+// fsFields is the Fellegi-Sunter model: names have four levels (different, similar, close,
+// the same words), the birth date the four of linkage.CompareDates, documents the three of
+// linkage.CompareDocuments, the rest agree or not. Surnames carry the term-frequency
+// adjustment: agreeing on a rare surname says more than agreeing on González.
+var fsFields = []linkage.FSField{
+	{Name: "given_names", Levels: 4},
+	{Name: "surnames", Levels: 4, TermFrequency: true},
+	{Name: "birth_date", Levels: 4},
+	{Name: "document", Levels: 3},
+	{Name: "phone", Levels: 2},
+	{Name: "sex", Levels: 2},
+	{Name: "citizenship", Levels: 2},
+}
+
+// nameLevel turns a name similarity into a level: 3 when the words are the same, 2 when close
+// (a letter or a spelling variant apart), 1 when similar, 0 otherwise.
+func nameLevel(a, b []string) int8 {
+	if len(a) == 0 || len(b) == 0 {
+		return -1
+	}
+	sim := linkage.NameSimilarity(linkage.PersonName{Given: a}, linkage.PersonName{Given: b})
+	switch {
+	case sim >= 0.9999 && sameWords(a, b):
+		return 3
+	case sim >= 0.92:
+		return 2
+	case sim >= 0.80:
+		return 1
+	}
+	return 0
+}
+
+// sameWords reports whether every word of the shorter list appears in the other.
+func sameWords(a, b []string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	for _, w := range a {
+		if !slices.Contains(b, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func anyShared(a, b []string) int8 {
+	if len(a) == 0 || len(b) == 0 {
+		return -1
+	}
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return 1
+		}
+	}
+	return 0
+}
+
+func documentLevel(a, b []string) int8 {
+	if len(a) == 0 || len(b) == 0 {
+		return -1
+	}
+	best := int8(0)
+	for _, x := range a {
+		for _, y := range b {
+			if l := int8(linkage.CompareDocuments(x, y)); l > best {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+func knownSex(s string) bool { return s != "" && s != "Unknown" }
+
+// Compare returns the comparison vector of two subjects: one level per field, -1 where a
+// value is missing on either side.
+func Compare(a, b *Subject, vec []int8) []int8 {
+	vec = append(vec[:0],
+		nameLevel(a.Given, b.Given),
+		nameLevel(a.Surnames, b.Surnames),
+		int8(linkage.CompareDates(a.Birth, b.Birth)),
+		documentLevel(a.Documents, b.Documents),
+		anyShared(a.Phones, b.Phones),
+		-1,
+		anyShared(a.Citizenship, b.Citizenship),
+	)
+	if knownSex(a.Sex) && knownSex(b.Sex) {
+		vec[FieldSex] = 0
+		if a.Sex == b.Sex {
+			vec[FieldSex] = 1
+		}
+	}
+	return vec
+}
+
+// FormatLevels writes a vector as stored with a candidate: levels separated by commas.
+func FormatLevels(vec []int8) string {
+	parts := make([]string, len(vec))
+	for i, l := range vec {
+		parts[i] = strconv.Itoa(int(l))
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseLevels reads a stored vector; a malformed one gives missing levels.
+func ParseLevels(s string) []int8 {
+	out := make([]int8, numFields)
+	parts := strings.Split(s, ",")
+	for i := range out {
+		out[i] = -1
+		if i < len(parts) {
+			if n, err := strconv.Atoi(parts[i]); err == nil && n >= -1 && n < fsFields[i].Levels {
+				out[i] = int8(n)
+			}
+		}
+	}
+	return out
+}
+
+// Options tune a matching run.
+type Options struct {
+	// Threshold is the smallest match weight a pair needs to become a candidate: the sum over
+	// the fields of log2(m/u), the evidence of the two records without any prior; 0 means
+	// DefaultThreshold.
+	Threshold float64
+	// MaxBlock bounds a block: larger ones (a very common surname in one year) are skipped and
+	// their pairs found through the other blocking rules. 0 means 500.
+	MaxBlock int
+	// Progress, when set, is told how far the comparison has gone.
+	Progress func(done, total int)
+}
+
+// DefaultThreshold is the weight above which a pair is proposed: the fields together make a
+// match 2^DefaultThreshold times likelier than it was before comparing them.
+const DefaultThreshold = 8.0
+
+// Pair is a likely duplicate: the indexes of the two subjects, the weight and the vector.
+type Pair struct {
+	A, B   int
+	Weight float64
+	Levels []int8
+}
+
+// Stats says what a run did, in counts only.
+type Stats struct {
+	Subjects        int
+	Compared        int64 // pairs compared after blocking
+	OversizedBlocks int
+	EMIterations    int
+	// EstimatedByEM is false when too few pairs were compared to estimate m and u, and the
+	// prior values were used.
+	EstimatedByEM bool
+	Model         string // the fitted parameters, for the operator (no personal data)
+}
+
+// minPairsForEM is the fewest compared pairs with which EM is trusted to estimate m; with fewer
+// (a new deployment, a test) the prior values are used.
+const minPairsForEM = 200
+
+// priorM are the m probabilities used before there are enough pairs to estimate them, from
+// the error rates of Paraguayan administrative records: names agree exactly in most true
+// matches, dates and documents in most but not all (typing slips, missing digits).
+var priorM = [][]float64{
+	{0.03, 0.07, 0.15, 0.75},
+	{0.03, 0.07, 0.15, 0.75},
+	{0.05, 0.05, 0.10, 0.80},
+	{0.05, 0.10, 0.85},
+	{0.30, 0.70},
+	{0.05, 0.95},
+	{0.05, 0.95},
+}
+
+// Find compares the subjects within blocks and returns the pairs whose weight reaches the
+// threshold, best first. The blocking key is random for each run and never leaves memory.
+func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, error) {
+	if opt.Threshold == 0 {
+		opt.Threshold = DefaultThreshold
+	}
+	if opt.MaxBlock == 0 {
+		opt.MaxBlock = 500
+	}
+	st := Stats{Subjects: len(subjects)}
+	key := make([]byte, 32)
+	crand.Read(key)
+	blocker := linkage.NewBlocker(key)
+	keys := make([][]uint64, len(subjects))
+	var surnameTF linkage.TermFrequencies
+	for i := range subjects {
+		s := &subjects[i]
+		name := linkage.PersonName{Given: s.Given, Surnames: s.Surnames}
+		doc := ""
+		if len(s.Documents) > 0 {
+			doc = s.Documents[0]
+		}
+		k := blocker.Keys(linkage.BlockRecord{Name: name, Birth: s.Birth, Document: doc}, nil)
+		if !s.Birth.IsZero() {
+			// The surname-and-given-name rule for every record, so that a record without a
+			// birth date still meets its twin that has one.
+			k = blocker.Keys(linkage.BlockRecord{Name: name}, k)
+		}
+		for _, d := range s.Documents[min(1, len(s.Documents)):] {
+			k = blocker.Keys(linkage.BlockRecord{Document: d}, k)
+		}
+		for _, p := range s.Phones {
+			k = blocker.Keys(linkage.BlockRecord{Document: "tel" + p}, k)
+		}
+		slices.Sort(k)
+		keys[i] = slices.Compact(k)
+		for _, w := range s.Surnames {
+			surnameTF.Add(w)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+
+	// Compare every blocked pair once, keeping the vectors: EM needs their tally, weights
+	// need the fitted model.
+	type compared struct {
+		a, b int32
+		vec  [numFields]int8
+	}
+	var pairs []compared
+	patterns := linkage.NewPatterns(numFields)
+	vec := make([]int8, 0, numFields)
+	total := 0
+	bs := linkage.PairsWithin(keys, opt.MaxBlock, func(i, j int) {
+		vec = Compare(&subjects[i], &subjects[j], vec)
+		patterns.Add(vec, 1)
+		var c compared
+		c.a, c.b = int32(i), int32(j)
+		copy(c.vec[:], vec)
+		pairs = append(pairs, c)
+		total++
+		if opt.Progress != nil && total%10000 == 0 {
+			opt.Progress(total, 0)
+		}
+	})
+	st.Compared, st.OversizedBlocks = bs.Pairs, bs.OversizedBlocks
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
+	}
+
+	model, err := linkage.NewModel(fsFields)
+	if err != nil {
+		return nil, st, err
+	}
+	for f := range priorM {
+		copy(model.M[f], priorM[f])
+	}
+	estimateU(model, subjects)
+	model.Lambda = priorLambda(len(subjects), st.Compared)
+	if st.Compared >= minPairsForEM {
+		// u comes from random pairs (almost all non-matches), as Splink recommends; EM fits
+		// lambda and m on the blocked pairs.
+		it, err := model.EstimateEM(patterns, linkage.EMOptions{FixU: true, MaxIterations: 50})
+		if err != nil {
+			return nil, st, err
+		}
+		st.EMIterations, st.EstimatedByEM = it, true
+		guardM(model)
+	}
+	st.Model = model.String()
+
+	// The weight proposed on is the evidence of the fields alone, sum of log2(m/u): the prior
+	// among blocked pairs depends on how tight the blocking is, not on the two records.
+	prior := math.Log2(model.Lambda / (1 - model.Lambda))
+	var out []Pair
+	tf := make([]float64, numFields)
+	for n, c := range pairs {
+		a, b := &subjects[c.a], &subjects[c.b]
+		tf[FieldSurnames] = 0
+		if c.vec[FieldSurnames] == 3 {
+			tf[FieldSurnames] = rarestShared(a.Surnames, b.Surnames, &surnameTF)
+		}
+		w := model.Weight(c.vec[:], tf) - prior
+		if w >= opt.Threshold {
+			out = append(out, Pair{A: int(c.a), B: int(c.b), Weight: w, Levels: append([]int8(nil), c.vec[:]...)})
+		}
+		if opt.Progress != nil && (n+1)%10000 == 0 {
+			opt.Progress(n+1, len(pairs))
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(len(pairs), len(pairs))
+	}
+	slices.SortFunc(out, func(x, y Pair) int {
+		switch {
+		case x.Weight > y.Weight:
+			return -1
+		case x.Weight < y.Weight:
+			return 1
+		}
+		return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B))
+	})
+	return out, st, nil
+}
+
+// priorLambda is the starting share of matches among the blocked pairs: as many matches as a
+// few per cent of the persons, spread over the pairs compared.
+func priorLambda(subjects int, compared int64) float64 {
+	if compared == 0 {
+		return 0.01
+	}
+	return min(0.5, max(1e-6, 0.05*float64(subjects)/float64(compared)))
+}
+
+// estimateU sets u from random pairs: among them matches are so rare that the share of each
+// level is what chance alone gives. With few subjects every pair is taken.
+func estimateU(model *linkage.Model, subjects []Subject) {
+	n := len(subjects)
+	if n < 2 {
+		return
+	}
+	counts := make([][]float64, numFields)
+	for f := range counts {
+		counts[f] = make([]float64, fsFields[f].Levels)
+	}
+	vec := make([]int8, 0, numFields)
+	add := func(i, j int) {
+		vec = Compare(&subjects[i], &subjects[j], vec)
+		for f, l := range vec {
+			if l >= 0 {
+				counts[f][l]++
+			}
+		}
+	}
+	const samples = 50000
+	if n*(n-1)/2 <= samples {
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				add(i, j)
+			}
+		}
+	} else {
+		rng := rand.New(rand.NewPCG(uint64(n), 0x6e616e64757469))
+		for k := 0; k < samples; k++ {
+			i, j := rng.IntN(n), rng.IntN(n)
+			if i != j {
+				add(i, j)
+			}
+		}
+	}
+	for f := range counts {
+		var sum float64
+		for _, c := range counts[f] {
+			sum += c + 1
+		}
+		for l, c := range counts[f] {
+			// Add-one smoothing: a level never seen by chance is rare, not impossible.
+			model.U[f][l] = (c + 1) / sum
+		}
+	}
+}
+
+// guardM keeps EM from a degenerate fit on small or unbalanced data: m must rise with the
+// agreement level at the top (exact agreement is evidence for a match), else the prior holds.
+func guardM(model *linkage.Model) {
+	for f := range model.M {
+		top := len(model.M[f]) - 1
+		if model.M[f][top] < model.U[f][top] || math.IsNaN(model.M[f][top]) {
+			copy(model.M[f], priorM[f])
+		}
+	}
+}
+
+// rarestShared is the relative frequency of the rarest surname both lists hold.
+func rarestShared(a, b []string, tf *linkage.TermFrequencies) float64 {
+	best := 0.0
+	for _, w := range a {
+		if !slices.Contains(b, w) {
+			continue
+		}
+		if f := tf.Frequency(w); f > 0 && (best == 0 || f < best) {
+			best = f
+		}
+	}
+	return best
+}
