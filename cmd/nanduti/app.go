@@ -14,6 +14,7 @@ import (
 	"nanduti/internal/audit"
 	"nanduti/internal/cases"
 	"nanduti/internal/core"
+	"nanduti/internal/dedupe"
 	"nanduti/internal/i18n"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
@@ -36,6 +37,8 @@ type app struct {
 	cases *cases.Service
 	// protect holds the key ring and the persons service, which seals identities with it.
 	protect *protection
+	// dedupe finds persons recorded more than once, opening identities with protect.
+	dedupe *dedupe.Service
 }
 
 // dbConfig is where the data lives, from flags or the environment.
@@ -100,12 +103,13 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		db:       db,
 		accounts: accounts.New(db.Accounts(), accounts.Config{SecondFactorWaived: opts.demo}),
 		audit:    audit.NewService(db.Audit()),
-		training: training.New(db.Training(), training.Config{}),
-		stats:    analysis.New(db.Analysis(), analysis.Config{}),
+		training: training.New(db.Training(), training.Config{Field: db.CaseStats()}),
+		stats:    analysis.New(db.Analysis(), analysis.Config{Cases: db.CaseStats()}),
 
 		screenings: scr,
 		cases:      protect.cases,
 		protect:    protect,
+		dedupe:     dedupe.New(db.Dedupe(), protect.persons, dedupe.Config{Cases: protect.cases}),
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"nanduti/internal/core"
+	"nanduti/internal/stats/analysis"
 	"nanduti/internal/store/storetest"
 )
 
@@ -16,7 +17,7 @@ func TestBrowserStatsDashboard(t *testing.T) {
 	ctx := browser(t)
 	h := newHarness(t, storetest.OpenSQLite(t), harnessOptions{waiveSecondFactor: true})
 	analyst := h.user(h.agencyA, core.RoleAnalyst)
-	h.importDataset(h.agencyA.ID, "Sintético navegador", 150)
+	d := h.importDataset(h.agencyA.ID, "Sintético navegador", 150)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(h.ts.URL+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
@@ -26,6 +27,8 @@ func TestBrowserStatsDashboard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("dl.summary-list")),
 		chromedp.Click(chromedp.CSS(`.card-list a[href="/stats"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#table-year svg.chart")),
+		// The case database comes first; the analyst picks the imported dataset.
+		chromedp.SetValue(chromedp.CSS("#source"), analysis.DatasetSource(d.ID)),
 		chromedp.SetValue(chromedp.CSS("#by"), "year"),
 		chromedp.SetValue(chromedp.CSS("#by2"), "age_group"),
 		chromedp.Click(chromedp.CSS(".stats-form button[type=submit]")),

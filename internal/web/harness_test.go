@@ -75,8 +75,8 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	if h.screenings, err = screenings.New(db.Screenings(), screenings.Config{Clock: cfg.Clock}); err != nil {
 		t.Fatal(err)
 	}
-	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock})
-	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock})
+	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock, Field: db.CaseStats()})
+	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock, Cases: db.CaseStats()})
 	h.cases = cases.New(db.Cases(), cases.Config{Clock: cfg.Clock})
 	if h.ring, err = seal.CreateRing(filepath.Join(t.TempDir(), "keys", "kek.json")); err != nil {
 		t.Fatal(err)

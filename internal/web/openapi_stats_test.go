@@ -29,7 +29,10 @@ func TestStatsAPIResponsesMatchTheDocument(t *testing.T) {
 		{fmt.Sprintf("/api/v1/stats/tables?source=dataset:%d&by=age_group&year_from=2020&sex=Female", d.ID), tok, 200},
 		{fmt.Sprintf("/api/v1/stats/tables?source=dataset:%d&by=colour", d.ID), tok, 400},
 		{fmt.Sprintf("/api/v1/stats/tables?source=dataset:%d&by=year", other.ID), tok, 404},
-		{"/api/v1/stats/tables?source=db&by=year", tok, 400},
+		{"/api/v1/stats/tables?source=db&by=year", tok, 200},
+		{"/api/v1/stats/tables?source=db:presumed&by=sex&year_from=2024", tok, 200},
+		{"/api/v1/stats/tables?source=db:other&by=year", tok, 400},
+		{"/api/v1/stats/tables?source=db&by=year", inv, 403},
 		{fmt.Sprintf("/api/v1/stats/tables?source=dataset:%d&by=year", d.ID), inv, 403},
 	} {
 		req, _ := http.NewRequest("GET", h.ts.URL+c.path, nil)

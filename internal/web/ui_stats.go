@@ -85,7 +85,8 @@ func (s *Server) statsSources(r *http.Request, selected string) ([]statsOption, 
 	lang := state(r.Context()).lang
 	var opts []statsOption
 	if s.cfg.Stats.HasCaseData() {
-		opts = append(opts, statsOption{Value: analysis.SourceDB, Label: i18n.T(lang, "stats.source.db")})
+		opts = append(opts, statsOption{Value: analysis.SourceDB, Label: i18n.T(lang, "stats.source.db")},
+			statsOption{Value: analysis.SourceDBPresumed, Label: i18n.T(lang, "stats.source.db_presumed")})
 	}
 	for _, d := range list {
 		opts = append(opts, statsOption{Value: analysis.DatasetSource(d.ID), Label: i18n.T(lang, "stats.source.dataset", d.Name, d.Rows)})
@@ -149,7 +150,7 @@ func (s *Server) statsDashboard(w http.ResponseWriter, r *http.Request) {
 		"Threshold":    req.Threshold,
 		"CanImport":    access.CanImportDataset(actor),
 	}
-	if s.cfg.Stats.HasCaseData() && req.Source == analysis.SourceDB {
+	if s.cfg.Stats.HasCaseData() && analysis.IsCaseSource(req.Source) {
 		agencies, err := s.cfg.Accounts.ListAgencies(r.Context(), actor)
 		if err != nil {
 			s.fail(w, r, err)

@@ -18,8 +18,15 @@ import (
 	"nanduti/internal/stats/unodc"
 )
 
-// SourceDB names the case database as a source.
-const SourceDB = "db"
+// SourceDB names the case database as a source of identified victims (trafficking status
+// actual); SourceDBPresumed as a source of presumed victims (status possible, never actual).
+const (
+	SourceDB         = "db"
+	SourceDBPresumed = "db:presumed"
+)
+
+// IsCaseSource reports whether a source is the case database.
+func IsCaseSource(source string) bool { return source == SourceDB || source == SourceDBPresumed }
 
 // DatasetSource names an analysis dataset as a source.
 func DatasetSource(id int64) string { return "dataset:" + strconv.FormatInt(id, 10) }
@@ -27,7 +34,7 @@ func DatasetSource(id int64) string { return "dataset:" + strconv.FormatInt(id, 
 // Request asks for statistics: where the records come from, which to keep and how to protect
 // the tables. Nothing in it is personal data, so it travels in URLs.
 type Request struct {
-	// Source is SourceDB or DatasetSource(id).
+	// Source is SourceDB, SourceDBPresumed or DatasetSource(id).
 	Source string
 	// By are the dimensions of the table the analyst composes.
 	By      []string
@@ -67,7 +74,7 @@ func ParseRequest(q url.Values) (Request, error) {
 		}
 	}
 	slices.Sort(req.Params)
-	if req.Source != "" && req.Source != SourceDB {
+	if req.Source != "" && !IsCaseSource(req.Source) {
 		if _, err := datasetID(req.Source); err != nil {
 			v.Add("source", "stats.error.source")
 		}
@@ -170,6 +177,8 @@ type opened struct {
 	dataset  int64
 	// owner is the agency owning the records: the dataset's owner, or the actor's agency.
 	owner int64
+	// what the records are: identified or presumed victims.
+	what string
 }
 
 func invalidField(field, key string, args ...any) error {
@@ -183,13 +192,18 @@ func (s *Service) open(ctx context.Context, actor core.Actor, req Request) (open
 		return opened{}, forbidden
 	}
 	switch {
-	case req.Source == SourceDB:
+	case IsCaseSource(req.Source):
 		if s.cfg.Cases == nil {
 			return opened{}, invalidField("source", "stats.error.db_unavailable")
 		}
-		scope := stats.CaseScope{All: access.CanCountAllAgencies(actor), AgencyID: actor.AgencyID, Agencies: req.Agencies}
-		return opened{src: stats.CaseSource{Data: s.cfg.Cases, Scope: scope}, describe: "Ñandutí case database",
-			owner: actor.AgencyID}, nil
+		scope := stats.CaseScope{All: access.CanCountAllAgencies(actor), AgencyID: actor.AgencyID, Agencies: req.Agencies,
+			Presumed: req.Source == SourceDBPresumed}
+		o := opened{src: stats.CaseSource{Data: s.cfg.Cases, Scope: scope}, owner: actor.AgencyID,
+			describe: "Ñandutí case database, identified victims (trafficking status actual)", what: "Victims identified"}
+		if scope.Presumed {
+			o.describe, o.what = "Ñandutí case database, presumed victims (trafficking status possible)", "Presumed victims"
+		}
+		return o, nil
 	case req.Source == "":
 		return opened{}, invalidField("source", "stats.error.source_required")
 	}
@@ -204,7 +218,7 @@ func (s *Service) open(ctx context.Context, actor core.Actor, req Request) (open
 	if err != nil {
 		return opened{}, err
 	}
-	return opened{src: datasetSource{s, id}, dataset: id, owner: d.AgencyID,
+	return opened{src: datasetSource{s, id}, dataset: id, owner: d.AgencyID, what: "Victims identified",
 		describe: fmt.Sprintf("CTDC dataset %q (file %s, %s, %d records, imported %s)", d.Name, d.FileName, d.Layout, d.Rows,
 			d.ImportedAt.UTC().Format("2006-01-02"))}, nil
 }
@@ -272,7 +286,7 @@ func (s *Service) tabulate(ctx context.Context, o opened, req Request, specs []S
 		if err != nil {
 			return nil, err
 		}
-		docs[i] = &stats.Document{Title: "Victims identified by " + strings.Join(sp.By, ", "), Source: o.describe,
+		docs[i] = &stats.Document{Title: o.what + " by " + strings.Join(sp.By, ", "), Source: o.describe,
 			Read: read, Counted: tabs[i].Records, Table: p}
 		for _, f := range req.Filters {
 			docs[i].Filters = append(docs[i].Filters, f.String())
@@ -316,7 +330,7 @@ func FileExtension(format string) string {
 
 // auditExport records an export with the names of its parameters, never their values.
 func (s *Service) auditExport(ctx context.Context, actor core.Actor, o opened, params []string) error {
-	objectType, objectID := "stats_source", SourceDB
+	objectType, objectID := "stats_source", caseSourceName(o)
 	if o.dataset != 0 {
 		objectType, objectID = "stats_dataset", strconv.FormatInt(o.dataset, 10)
 	}
@@ -397,4 +411,12 @@ func (s *Service) Export(ctx context.Context, actor core.Actor, req Request, for
 		return gw.Flush()
 	}
 	return stats.Write(w, format, doc)
+}
+
+// caseSourceName is the audited name of a case-database source: db, or db:presumed.
+func caseSourceName(o opened) string {
+	if sc, ok := o.src.(stats.CaseSource); ok && sc.Scope.Presumed {
+		return SourceDBPresumed
+	}
+	return SourceDB
 }
