@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,11 +222,15 @@ func BenchmarkPersonSearch(b *testing.B) {
 		{"phone", persons.Query{By: persons.SearchByPhone, Text: s.Phones[0]}},
 	}
 	b.Run("baseline-get-by-id", func(b *testing.B) {
+		var times []time.Duration
 		for b.Loop() {
+			start := time.Now()
 			if _, err := bd.svc.Get(ctx, bd.analyst, int64(n/2)); err != nil {
 				b.Fatal(err)
 			}
+			times = append(times, time.Since(start))
 		}
+		reportPercentiles(b, times)
 	})
 	for _, as := range []struct {
 		name  string
@@ -234,20 +239,32 @@ func BenchmarkPersonSearch(b *testing.B) {
 		for _, q := range queries {
 			b.Run(as.name+"/"+q.name, func(b *testing.B) {
 				var found int
+				var times []time.Duration
 				for b.Loop() {
+					start := time.Now()
 					res, err := bd.svc.Search(ctx, as.actor, q.q)
 					if err != nil {
 						b.Fatal(err)
 					}
+					times = append(times, time.Since(start))
 					found = len(res)
 				}
 				if found == 0 {
 					b.Fatalf("%s found nobody", q.name)
 				}
 				b.ReportMetric(float64(found), "results")
+				reportPercentiles(b, times)
 			})
 		}
 	}
+}
+
+// reportPercentiles adds the median and the 95th percentile of the iterations' times.
+func reportPercentiles(b *testing.B, times []time.Duration) {
+	slices.Sort(times)
+	at := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))]) / 1e6 }
+	b.ReportMetric(at(0.5), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
 }
 
 // misspell writes a surname the other way: b for v and back, s for z.
