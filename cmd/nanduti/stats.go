@@ -58,9 +58,9 @@ type statsSource struct {
 	open   func(c *CLI, arg string) (stats.Source, string, error)
 }
 
-// statsSources are the record sources by kind. The case database plugs in here as "db",
-// yielding one record per person (de-duplicated across cases and agencies) through the same
-// stats.Source interface; until the case module exists it explains itself and exits 2.
+// statsSources are the record sources by kind. The case database ("db", "db:presumed") is
+// not opened here: it is counted through the statistics service, which applies the user's
+// scope and audits the export (see runStatsTableDB).
 var statsSources = map[string]statsSource{
 	"ctdc": {usage: "ctdc:FILE (a CTDC open-data CSV file, - for standard input)", public: true,
 		open: func(c *CLI, arg string) (stats.Source, string, error) {
@@ -74,10 +74,7 @@ var statsSources = map[string]statsSource{
 			}
 			return ctdc.FileSource(arg), "CTDC file " + filepath.Base(arg), nil
 		}},
-	"db": {usage: "db (the case database)",
-		open: func(*CLI, string) (stats.Source, string, error) {
-			return nil, "", usagef("--source db needs the case module, which this build does not have yet; count a CTDC file with --source ctdc:FILE")
-		}},
+	"db": {usage: "db (the case database: identified victims, each person once) or db:presumed (presumed victims)"},
 }
 
 func sourceUsage() string {
@@ -96,8 +93,10 @@ func (r *repeated) String() string     { return strings.Join(*r, ",") }
 func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
 
 func runStatsTable(ctx context.Context, c *CLI, args []string) error {
-	fs := c.newFlagSet("stats table", "stats table --source ctdc:FILE --by DIM[,DIM...] [--filter DIM=VALUE[|VALUE],...] [--format csv|xlsx|json] [--suppress K] [--out FILE]")
+	fs := c.newFlagSet("stats table", "stats table --source ctdc:FILE|db|db:presumed --by DIM[,DIM...] [--filter DIM=VALUE[|VALUE],...] [--format csv|xlsx|json] [--suppress K] [--out FILE] [--as EMAIL] [--data DIR | --db URL]")
 	source := fs.String("source", "", "where the records come from: "+sourceUsage())
+	dbCfg := c.addDBFlags(fs, "nanduti-data")
+	as := fs.String("as", "", "with --source db: count the cases this user (email) may count (their agency's own and shared cases; every agency's for a system administrator); without it the system actor counts every agency's cases")
 	by := fs.String("by", "", "dimensions to count by, comma-separated: "+strings.Join(stats.DimensionNames(), ", "))
 	var filters repeated
 	fs.Var(&filters, "filter", "keep only matching records: DIM=VALUE[|VALUE...], ranges for year and department (year=2015..2018); comma-separated or repeated")
@@ -151,6 +150,12 @@ func runStatsTable(ctx context.Context, c *CLI, args []string) error {
 		return usagef("--suppress 0 is allowed only for open-data sources; the %s source is always disclosure-controlled", kind)
 	case *suppress != 0 && *suppress < 3:
 		return usagef("--suppress %d is too small: use at least 3 (with 2, \"<2\" would reveal a count of 1), or 0 for none", *suppress)
+	}
+	if kind == "db" {
+		return runStatsTableDB(ctx, c, dbCfg, *as, arg, names, flt, *format, *suppress, *out)
+	}
+	if *as != "" {
+		return usagef("--as applies to --source db only: a CTDC file is counted as it is")
 	}
 	records, describe, err := src.open(c, arg)
 	if err != nil {

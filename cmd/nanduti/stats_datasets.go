@@ -106,10 +106,11 @@ func runStatsDatasets(ctx context.Context, c *CLI, args []string) error {
 }
 
 func runStatsReport(ctx context.Context, c *CLI, args []string) error {
-	fs := c.newFlagSet("stats report", "stats report --year YEAR --source dataset:NAME|db [--threshold K] [--lang es|en] --out report.pdf")
+	fs := c.newFlagSet("stats report", "stats report --year YEAR --source dataset:NAME|db|db:presumed [--as EMAIL] [--threshold K] [--lang es|en] --out report.pdf")
 	db := c.addDBFlags(fs, "nanduti-data")
 	year := fs.Int("year", 0, "the year the report is about (the trend runs up to it)")
-	source := fs.String("source", "", "dataset:NAME (an imported CTDC dataset) or db (the case database)")
+	source := fs.String("source", "", "dataset:NAME (an imported CTDC dataset), db (the case database: identified victims) or db:presumed (presumed victims)")
+	as := fs.String("as", "", "with --source db: report on the cases this user (email) may count; without it the system actor counts every agency's cases")
 	threshold := fs.Int("threshold", stats.DefaultThreshold, "disclosure threshold K (at least 3): counts 1..K-1 show as <K")
 	lang := fs.String("lang", c.cliLang(), "language of the report: es or en")
 	out := fs.String("out", "", "the PDF file to write")
@@ -136,15 +137,22 @@ func runStatsReport(ctx context.Context, c *CLI, args []string) error {
 	}
 	defer a.Close()
 	svc := statsService(a)
+	actor := core.SystemActor
+	if kind, _, _ := strings.Cut(*source, ":"); kind == "db" {
+		if actor, _, err = statsActor(ctx, a, *as); err != nil {
+			return err
+		}
+	} else if *as != "" {
+		return usagef("--as applies to --source db only")
+	}
 	req := analysis.ReportRequest{Year: *year, Lang: *lang,
 		Request: analysis.Request{Threshold: *threshold, Params: []string{"source", "threshold"}}}
 	kind, arg, _ := strings.Cut(*source, ":")
 	switch kind {
 	case "db":
-		if !svc.HasCaseData() {
-			return usagef("--source db needs the case module, which this build does not have yet; report on an imported CTDC dataset with --source dataset:NAME")
+		if req.Source, err = caseSource(arg); err != nil {
+			return err
 		}
-		req.Source = analysis.SourceDB
 	case "dataset":
 		d, err := svc.DatasetByName(ctx, core.SystemActor, arg)
 		if core.Is(err, core.NotFound) {
@@ -155,10 +163,10 @@ func runStatsReport(ctx context.Context, c *CLI, args []string) error {
 		}
 		req.Source = analysis.DatasetSource(d.ID)
 	default:
-		return usagef("unknown --source %q; use dataset:NAME or db", *source)
+		return usagef("unknown --source %q; use dataset:NAME, db or db:presumed", *source)
 	}
 	var buf strings.Builder
-	if err := svc.Report(ctx, core.SystemActor, req, &buf); err != nil {
+	if err := svc.Report(ctx, actor, req, &buf); err != nil {
 		var ce *core.Error
 		if errors.As(err, &ce) {
 			return c.explain(err)

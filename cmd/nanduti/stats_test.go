@@ -191,7 +191,8 @@ func TestStatsTableUsageErrors(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"table", "--source", "db", "--by", "year"}, []string{"--source db needs the case module"}},
+		{[]string{"table", "--source", "db:other", "--by", "year"}, []string{"unknown --source db:other", "db:presumed"}},
+		{[]string{"table", "--source", "ctdc:" + file, "--by", "year", "--as", "analista@prueba.example"}, []string{"--as applies to --source db only"}},
 		{[]string{"table", "--by", "year"}, []string{"--source is required", "ctdc:FILE", "db"}},
 		{[]string{"table", "--source", "sql:x", "--by", "year"}, []string{"unknown --source"}},
 		{[]string{"table", "--source", "ctdc:" + file}, []string{"--by is required", "exploitation"}},
