@@ -93,12 +93,13 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 		db.Close()
 		return nil, fmt.Errorf("migrate the database: %w", err)
 	}
-	scr, err := screenings.New(db.Screenings(), screenings.Config{})
+	protect := newProtection(db, cfg)
+	// A screening may only point at a person its author may see.
+	scr, err := screenings.New(db.Screenings(), screenings.Config{CheckPerson: protect.persons.Exists})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	protect := newProtection(db, cfg)
 	return &app{
 		db:       db,
 		accounts: accounts.New(db.Accounts(), accounts.Config{SecondFactorWaived: opts.demo}),

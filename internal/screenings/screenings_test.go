@@ -398,57 +398,58 @@ func testPaging(t *testing.T, f *fixture) {
 
 func testLinkPerson(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	officer := f.actor(t, f.labour, core.RoleLabourInspector)
-	admin := f.actor(t, f.labour, core.RoleAgencyAdmin)
-	outsider := f.actor(t, f.police, core.RoleInvestigator)
-	sc, err := f.svc.CreateDocument(ctx, officer, scenario(t, "brick-kiln-boy-15"), screening.Spanish)
+	// Without the persons module's check, no link is made at all (fail closed).
+	unchecked := f.actor(t, f.labour, core.RoleLabourInspector)
+	sc0, err := f.svc.CreateDocument(ctx, unchecked, scenario(t, "brick-kiln-boy-15"), screening.Spanish)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.LinkPerson(ctx, officer, sc.ID, 42); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := f.svc.Get(ctx, officer, sc.ID); got.PersonID != 42 {
-		t.Errorf("linked person %d", got.PersonID)
-	}
-	if err := f.svc.LinkPerson(ctx, outsider, sc.ID, 7); !core.Is(err, core.NotFound) {
-		t.Errorf("another agency links: %v", err)
-	}
-	if err := f.svc.LinkPerson(ctx, admin, sc.ID, 7); !core.Is(err, core.Forbidden) {
-		t.Errorf("an administrator links: %v", err)
-	}
-	if err := f.svc.LinkPerson(ctx, officer, sc.ID, -1); !core.Is(err, core.Invalid) {
-		t.Errorf("negative person id: %v", err)
-	}
-	if err := f.svc.LinkPerson(ctx, officer, 999999, 7); !core.Is(err, core.NotFound) {
-		t.Errorf("missing screening: %v", err)
-	}
-	if err := f.svc.LinkPerson(ctx, officer, sc.ID, 0); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := f.svc.Get(ctx, officer, sc.ID); got.PersonID != 0 {
-		t.Errorf("unlinked, still person %d", got.PersonID)
+	if err := f.svc.LinkPerson(ctx, unchecked, sc0.ID, 42); !core.Is(err, core.Forbidden) {
+		t.Errorf("link without a person check: %v, want forbidden", err)
 	}
 
-	// With the persons module wired, its check decides.
+	// With the persons module wired, its check decides (here: only person 5 is visible).
 	checked := newFixture(t, freshLike(t, f.db), screenings.Config{CheckPerson: func(_ context.Context, _ core.Actor, personID int64) error {
 		if personID != 5 {
 			return core.Errorf(core.NotFound, "error.not_found")
 		}
 		return nil
 	}})
-	officer2 := checked.actor(t, checked.labour, core.RoleLabourInspector)
-	sc2, err := checked.svc.CreateDocument(ctx, officer2, scenario(t, "brick-kiln-boy-15"), screening.Spanish)
+	officer := checked.actor(t, checked.labour, core.RoleLabourInspector)
+	admin := checked.actor(t, checked.labour, core.RoleAgencyAdmin)
+	outsider := checked.actor(t, checked.police, core.RoleInvestigator)
+	sc, err := checked.svc.CreateDocument(ctx, officer, scenario(t, "brick-kiln-boy-15"), screening.Spanish)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checked.svc.LinkPerson(ctx, officer2, sc2.ID, 6); !core.Is(err, core.NotFound) {
+	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, 6); !core.Is(err, core.NotFound) {
 		t.Errorf("a person the check refuses: %v", err)
 	}
-	if err := checked.svc.LinkPerson(ctx, officer2, sc2.ID, 5); err != nil {
-		t.Errorf("a person the check accepts: %v", err)
+	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, 5); err != nil {
+		t.Fatalf("a person the check accepts: %v", err)
 	}
-	if got := auditActions(t, f.db); !slices.Equal(got, []string{"screening.create", "screening.link_person", "screening.read",
+	if got, _ := checked.svc.Get(ctx, officer, sc.ID); got.PersonID != 5 {
+		t.Errorf("linked person %d", got.PersonID)
+	}
+	if err := checked.svc.LinkPerson(ctx, outsider, sc.ID, 5); !core.Is(err, core.NotFound) {
+		t.Errorf("another agency links: %v", err)
+	}
+	if err := checked.svc.LinkPerson(ctx, admin, sc.ID, 5); !core.Is(err, core.Forbidden) {
+		t.Errorf("an administrator links: %v", err)
+	}
+	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, -1); !core.Is(err, core.Invalid) {
+		t.Errorf("negative person id: %v", err)
+	}
+	if err := checked.svc.LinkPerson(ctx, officer, 999999, 5); !core.Is(err, core.NotFound) {
+		t.Errorf("missing screening: %v", err)
+	}
+	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := checked.svc.Get(ctx, officer, sc.ID); got.PersonID != 0 {
+		t.Errorf("unlinked, still person %d", got.PersonID)
+	}
+	if got := auditActions(t, checked.db); !slices.Equal(got, []string{"screening.create", "screening.link_person", "screening.read",
 		"screening.unlink_person", "screening.read"}) {
 		t.Errorf("audit rows %v", got)
 	}

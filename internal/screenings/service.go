@@ -26,8 +26,8 @@ type Config struct {
 	// current rulebook and the embedded one are always available.
 	Archive []*screening.Rulebook
 	// CheckPerson confirms that the actor may link to personID (the person exists and the actor
-	// may see them). The persons module provides it; until it is wired, any positive id is
-	// accepted.
+	// may see them). The persons module provides it. Without it, links to persons are refused:
+	// a screening must never point at a person its agency cannot see.
 	CheckPerson func(ctx context.Context, actor core.Actor, personID int64) error
 }
 
@@ -330,7 +330,10 @@ func (s *Service) LinkPerson(ctx context.Context, actor core.Actor, screeningID,
 		return &core.Error{Code: core.Invalid, Key: "error.invalid_form",
 			Fields: []core.FieldError{{Field: "person_id", Key: "api.not_a_number"}}}
 	}
-	if personID > 0 && s.cfg.CheckPerson != nil {
+	if personID > 0 {
+		if s.cfg.CheckPerson == nil {
+			return core.Errorf(core.Forbidden, "error.forbidden")
+		}
 		if err := s.cfg.CheckPerson(ctx, actor, personID); err != nil {
 			return err
 		}
