@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -39,16 +43,41 @@ func TestCLITrainingReport(t *testing.T) {
 			return nil
 		}
 		// Alto Paraná: the TOT participants posted there, the cadets and the Hernandarias workshop.
-		if ap := find("departamento", "10"); ap[2] != "Alto Paraná" || ap[3] == "0" || ap[10] != "" {
+		ap := find("departamento", "10")
+		if ap[2] != "Alto Paraná" || ap[3] == "0" {
 			t.Errorf("Alto Paraná row %v", ap)
+		}
+		// Its figures from the case data, counted here independently over the same windows:
+		// a year (or the time since) before and after the day after the first training ends.
+		first, err := time.Parse("2006-01-02", ap[5])
+		if err != nil {
+			t.Fatal(err)
+		}
+		pivot := first.AddDate(0, 0, 1)
+		w := min(365*24*time.Hour, time.Since(pivot))
+		raw := rawDB(t, dbArgs)
+		field := func(from, to time.Time) (victims, cases string) {
+			cond := fmt.Sprintf(`c.department = '10' AND c.reported_on >= '%s' AND c.reported_on < '%s'`,
+				from.Format("2006-01-02"), to.Format("2006-01-02"))
+			return strconv.Itoa(count(t, raw, `SELECT count(DISTINCT cp.person_id) FROM case_persons cp JOIN cases c ON c.id = cp.case_id
+					WHERE cp.victim_status = 'actual' AND `+cond)),
+				strconv.Itoa(count(t, raw, `SELECT count(*) FROM cases c WHERE `+cond))
+		}
+		vb, cb := field(pivot.Add(-w), pivot)
+		va, ca := field(pivot, pivot.Add(w))
+		if got, want := ap[10:14], []string{vb, va, cb, ca}; !slices.Equal(got, want) {
+			t.Errorf("Alto Paraná's victims and cases before and after: %v, want %v", got, want)
+		}
+		if va == "0" && ca == "0" {
+			t.Error("the demo should show case figures after the first training in Alto Paraná")
 		}
 		for g, want := range []string{"1", "20", "67"} {
 			if row := find("generación", []string{"0", "1", "2"}[g]); row[3] != want {
 				t.Errorf("generation %d: %s people, want %s", g, row[3], want)
 			}
 		}
-		if !strings.Contains(out, "Asociación, no causa.") || !strings.Contains(out, "Todavía no hay datos de casos") {
-			t.Error("the report does not carry its caveat and the missing case data")
+		if !strings.Contains(out, "Asociación, no causa.") || strings.Contains(out, "Todavía no hay datos de casos") {
+			t.Error("the report does not carry its caveat, or claims there is no case data")
 		}
 
 		dir := t.TempDir()

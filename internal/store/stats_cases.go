@@ -621,8 +621,9 @@ func daysBetween(from, to string) int {
 }
 
 // CountsInField counts, for the training effect report, the victims identified (distinct
-// identities with status actual in a case reported in the period) and the cases opened (opening
-// date in the period) in a department or by an agency (the owning agency of the cases), among
+// identities with status actual in a case reported in the period) and the cases opened (cases
+// registered, by their reported date, as victims are dated: the field's detections, whatever
+// the later workflow) in a department or by an agency (the owning agency of the cases), among
 // the cases the actor may count under the statistics rule. Actors who may not use statistics
 // (trainers) get no case figures: ok is false and the report says so.
 func (s CaseStats) CountsInField(ctx context.Context, actor core.Actor, q training.FieldQuery) (training.FieldFigures, bool, error) {
@@ -652,7 +653,7 @@ func (s CaseStats) CountsInField(ctx context.Context, actor core.Actor, q traini
 			return err
 		}
 		cargs := slices.Clone(args[:1])
-		opened := " AND c.opened_on >= $2 AND c.opened_on < $3"
+		opened := " AND c.reported_on >= $2 AND c.reported_on < $3"
 		cargs = append(cargs, from, to)
 		where := scopeClause(scope, &cargs)
 		if err := tx.queryRow(ctx, `SELECT count(*) FROM cases c WHERE `+where+place+opened, cargs...).Scan(&f.CasesOpened); err != nil {
