@@ -31,6 +31,7 @@ const linkageUsage = `Usage: nanduti linkage SUBCOMMAND [flags]
 Subcommands:
   encode   turn a CSV of persons into CLKs (clkhash-compatible Bloom filter encodings)
   match    link two or more parties' CLK files by Dice similarity and greedy solving
+  dedupe   find persons recorded more than once in this deployment (candidates to review)
 
 Run 'nanduti linkage SUBCOMMAND --help' for a subcommand's flags.
 See docs/linkage.md for the normalisation to apply before encoding.
@@ -38,18 +39,20 @@ See docs/linkage.md for the normalisation to apply before encoding.
 
 func runLinkage(ctx context.Context, c *CLI, args []string) error {
 	if len(args) == 0 {
-		return usagef("a subcommand is needed: encode or match")
+		return usagef("a subcommand is needed: encode, match or dedupe")
 	}
 	switch args[0] {
 	case "encode":
 		return runLinkageEncode(ctx, c, args[1:])
 	case "match":
 		return runLinkageMatch(ctx, c, args[1:])
+	case "dedupe":
+		return runLinkageDedupe(ctx, c, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprint(c.Stdout, linkageUsage)
 		return errHelp
 	}
-	return usagef("unknown subcommand %q: encode or match", args[0])
+	return usagef("unknown subcommand %q: encode, match or dedupe", args[0])
 }
 
 // parseInterleaved parses flags that may come before, between or after the positional

@@ -258,8 +258,8 @@ func TestLinkageCLIErrors(t *testing.T) {
 		want     []string // substrings of stderr
 		secret   string   // must not appear in stderr
 	}{
-		{"no subcommand", []string{"linkage"}, 2, []string{"encode or match"}, ""},
-		{"unknown subcommand", []string{"linkage", "dedupe"}, 2, []string{"unknown subcommand"}, ""},
+		{"no subcommand", []string{"linkage"}, 2, []string{"encode, match or dedupe"}, ""},
+		{"unknown subcommand", []string{"linkage", "link"}, 2, []string{"unknown subcommand"}, ""},
 		{"missing schema", []string{"linkage", "encode", "--secret-file", secret, "--in", "x", "--out", out}, 2, []string{"--schema is required"}, ""},
 		{"bad schema", []string{"linkage", "encode", "--schema", writeFile(t, dir, "bad.json", `{"version": 3, "clkConfig": {"l": 1024, "kdf": {"type": "HKDF"}}, "features": [{"identifier": "x", "format": {"type": "string"}, "hashing": {"comparison": {"type": "ngram", "n": 2}}}]}`), "--secret-file", secret, "--in", "x", "--out", out}, 2, []string{"bad.json", "features[0].hashing", "strategy"}, ""},
 		{"wrong column count", []string{"linkage", "encode", "--schema", schema, "--secret-file", secret, "--in", writeFile(t, dir, "short.csv", header+good+"rec-2-org,ana\n"), "--out", out}, 2, []string{"short.csv", "record 2", "line 3", "wrong number of columns"}, ""},

@@ -29,6 +29,8 @@ type serveConfig struct {
 	tlsKey       string
 	logLevel     string
 	metricsToken string
+	// dedupeEvery is how often the dedupe job runs in the background; 0 turns it off.
+	dedupeEvery time.Duration
 }
 
 func (c *CLI) addServeFlags(fs *flag.FlagSet, defaultData string) *serveConfig {
@@ -46,6 +48,15 @@ func (c *CLI) addServeFlags(fs *flag.FlagSet, defaultData string) *serveConfig {
 	}
 	fs.StringVar(&cfg.logLevel, "log-level", level, "debug, info, warn or error (env NANDUTI_LOG_LEVEL)")
 	cfg.metricsToken = c.Getenv("NANDUTI_METRICS_TOKEN")
+	every := 6 * time.Hour
+	if v := c.Getenv("NANDUTI_DEDUPE_EVERY"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			every = d
+		} else {
+			every = -1
+		}
+	}
+	fs.DurationVar(&cfg.dedupeEvery, "dedupe-every", every, "run the dedupe job this often, for example 6h; 0 turns it off (env NANDUTI_DEDUPE_EVERY)")
 	return cfg
 }
 
@@ -55,6 +66,9 @@ func (cfg *serveConfig) check() error {
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return usagef("--tls-cert and --tls-key go together")
+	}
+	if cfg.dedupeEvery < 0 {
+		return usagef("--dedupe-every (or NANDUTI_DEDUPE_EVERY) must be a duration such as 6h, or 0 to turn the job off")
 	}
 	return nil
 }
@@ -127,7 +141,7 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	}
 	srv, err := web.New(web.Config{Accounts: a.accounts, Audit: a.audit, Ping: a.db.Ping, Logger: logger,
 		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Training: a.training, Screenings: a.screenings,
-		Stats: a.stats, Persons: a.protect.persons})
+		Stats: a.stats, Persons: a.protect.persons, Dedupe: a.dedupe})
 	if err != nil {
 		return err
 	}
@@ -150,6 +164,8 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "engine", a.db.Engine(), "demo", demoMode, "version", version)
 	fmt.Fprintf(c.Stdout, "Serving on %s://%s/ (Ctrl-C to stop)\n", scheme, ln.Addr())
+	job := startDedupeJob(ctx, a.dedupe, cfg.dedupeEvery, logger)
+	defer job.Stop()
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.tlsCert != "" {

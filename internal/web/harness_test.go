@@ -18,6 +18,7 @@ import (
 	"nanduti/internal/audit"
 	"nanduti/internal/cases"
 	"nanduti/internal/core"
+	"nanduti/internal/dedupe"
 	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
 	"nanduti/internal/seal"
@@ -56,6 +57,8 @@ type harness struct {
 	// temporary directory.
 	persons *persons.Service
 	ring    *seal.Ring
+	// dedupe is the dedupe service the server uses, opening identities with persons.
+	dedupe *dedupe.Service
 }
 
 type harnessOptions struct {
@@ -82,8 +85,9 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 		t.Fatal(err)
 	}
 	h.persons = persons.New(db.Persons(), h.ring, persons.Config{Clock: cfg.Clock})
+	h.dedupe = dedupe.New(db.Dedupe(), h.persons, dedupe.Config{Clock: cfg.Clock, Cases: h.cases})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
-		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases, Persons: h.persons})
+		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases, Persons: h.persons, Dedupe: h.dedupe})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"nanduti/internal/accounts"
 	"nanduti/internal/audit"
 	"nanduti/internal/cases"
+	"nanduti/internal/dedupe"
 	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
@@ -50,6 +51,8 @@ type Config struct {
 	// Stats serves the statistics dashboard, datasets, downloads and API; without it they
 	// are not registered.
 	Stats *analysis.Service
+	// Dedupe serves the possible-duplicate pages and API; without it they are not registered.
+	Dedupe *dedupe.Service
 }
 
 // Server is the HTTP side of Ñandutí.
@@ -101,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 	s.routesCases()
 	s.routesPersons()
 	s.routesStats()
+	s.routesDedupe()
 	static, _ := fs.Sub(staticFiles, "static")
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	s.routes = append(s.routes, Route{"GET /static/", Public})

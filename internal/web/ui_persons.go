@@ -312,7 +312,12 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 	if p.Profile.Department != "" {
 		dep, _ = persons.DepartmentByCode(p.Profile.Department)
 	}
-	s.render(w, r, http.StatusOK, "persons_view", map[string]any{"P": p, "Viewer": viewer, "Department": dep,
+	merges, err := s.mergeNotes(r, p.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "persons_view", map[string]any{"P": p, "Viewer": viewer, "Department": dep, "Merges": merges,
 		"Language":   languageLabel(state(r.Context()).lang, p.Profile.PrimaryLanguage),
 		"Identified": p.Identity != nil, "CanEdit": access.CanEditPerson(actor, p.AgencyID)})
 }
