@@ -106,7 +106,7 @@ func runDemo(ctx context.Context, c *CLI, args []string) error {
 		return err
 	}
 	creds, err := demo.Seed(ctx, demo.Services{Accounts: a.accounts, Training: a.training, Screenings: a.screenings,
-		Persons: a.protect.persons, Cases: a.cases})
+		Persons: a.protect.persons, Cases: a.cases, Dedupe: a.dedupe})
 	a.Close()
 	if err != nil {
 		return c.explain(err)

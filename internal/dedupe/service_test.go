@@ -34,7 +34,16 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
-	ctx := context.Background()
+	f := newServices(t, db)
+	var err error
+	if f.tf, err = f.acc.EnsureTaskForce(context.Background(), core.SystemActor, "Mesa de prueba", "Alto Paraná"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// newServices wires the services on an empty database, without any task force.
+func newServices(t *testing.T, db *store.DB) *fixture {
 	clock := core.NewFixedClock(time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC))
 	ring, err := seal.CreateRing(filepath.Join(t.TempDir(), "keys", "kek.json"))
 	if err != nil {
@@ -44,9 +53,6 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		audit: audit.NewService(db.Audit()), agencies: map[string]core.Agency{},
 		acc: accounts.New(db.Accounts(), accounts.Config{Clock: clock, Password: accounts.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}})}
 	f.dedupe = dedupe.New(db.Dedupe(), f.svc.Persons, dedupe.Config{Clock: clock, Cases: f.svc.Cases})
-	if f.tf, err = f.acc.EnsureTaskForce(ctx, core.SystemActor, "Mesa de prueba", "Alto Paraná"); err != nil {
-		t.Fatal(err)
-	}
 	return f
 }
 

@@ -9,6 +9,7 @@ import (
 	"nanduti/internal/accounts"
 	"nanduti/internal/cases"
 	"nanduti/internal/core"
+	"nanduti/internal/dedupe"
 	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
 	"nanduti/internal/training"
@@ -69,6 +70,8 @@ type Services struct {
 	Persons    *persons.Service
 	// Cases needs Persons: the demo cases put the demo persons in them.
 	Cases *cases.Service
+	// Dedupe finds the demo's planted duplicate (needs Persons).
+	Dedupe *dedupe.Service
 }
 
 // Seed creates what is missing of the demo task force and returns the demo accounts. It
@@ -131,6 +134,9 @@ func Seed(ctx context.Context, s Services) ([]Account, error) {
 		if err := seedCases(ctx, svc, s.Cases, s.Persons); err != nil {
 			return nil, err
 		}
+	}
+	if err := seedDedupe(ctx, svc, s); err != nil {
+		return nil, err
 	}
 	return Accounts, nil
 }
