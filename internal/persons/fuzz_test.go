@@ -1,9 +1,13 @@
 package persons
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"nanduti/internal/core"
+	"nanduti/internal/seal"
 )
 
 // Names come from forms, the API and search boxes: normalising anything must not panic, and
@@ -62,6 +66,38 @@ func FuzzCheckPhoto(f *testing.F) {
 		ct, err := CheckPhoto(b)
 		if err == nil && ct != PhotoContentType(b) {
 			t.Fatalf("CheckPhoto says %q, PhotoContentType %q", ct, PhotoContentType(b))
+		}
+	})
+}
+
+// Search queries come from a search box and the API: any text, by any of the three ways,
+// either becomes at most maxSearchTokens terms of index-sized hashes or an invalid-input
+// error, never a panic or an empty search.
+func FuzzSearchTerms(f *testing.F) {
+	ring, err := seal.CreateRing(filepath.Join(f.TempDir(), "kek.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"Giménez", "de la Cruz", "4.812.377", "0981 457 219", "", "a b c d e f g h", "'''"} {
+		for _, by := range SearchKinds {
+			f.Add(by, s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, by, text string) {
+		ts, err := terms(ring, Query{By: by, Text: text})
+		if err != nil {
+			if !core.Is(err, core.Invalid) {
+				t.Fatalf("terms(%q, %q): %v", by, text, err)
+			}
+			return
+		}
+		if len(ts) == 0 || len(ts) > maxSearchTokens {
+			t.Fatalf("terms(%q, %q): %d terms", by, text, len(ts))
+		}
+		for _, term := range ts {
+			if len(term.Exact) != seal.IndexSize || (term.Phonetic != nil && len(term.Phonetic) != seal.IndexSize) {
+				t.Fatalf("terms(%q, %q): a hash of the wrong size", by, text)
+			}
 		}
 	})
 }
