@@ -24,6 +24,30 @@ type Subject struct {
 	Phones      []string // E.164
 	Sex         string   // the open gender field; "" or "Unknown" carry no evidence
 	Citizenship []string // ISO 3166 alpha-3
+
+	// Phonetic keys of the name words, computed once per run (prepare) rather than once
+	// per compared pair.
+	givenKeys, surnameKeys []string
+}
+
+// prepare computes the subject's phonetic keys.
+func (s *Subject) prepare() {
+	s.givenKeys, s.surnameKeys = phoneticKeys(s.Given), phoneticKeys(s.Surnames)
+}
+
+func phoneticKeys(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = linkage.PhoneticKey(w)
+	}
+	return out
+}
+
+func keysOf(words, keys []string) []string {
+	if len(keys) == len(words) {
+		return keys
+	}
+	return phoneticKeys(words)
 }
 
 // The compared fields, in the order of a comparison vector (and of the levels stored with a
@@ -58,21 +82,68 @@ var fsFields = []linkage.FSField{
 }
 
 // nameLevel turns a name similarity into a level: 3 when the words are the same, 2 when close
-// (a letter or a spelling variant apart), 1 when similar, 0 otherwise.
-func nameLevel(a, b []string) int8 {
+// (a letter or a spelling variant apart), 1 when similar, 0 otherwise. The similarity is
+// linkage.NameSimilarity's: every word of the shorter name paired with a distinct word of
+// the other (either order, one may be missing), by the Jaro-Winkler similarity of their
+// phonetic keys, best pairs first.
+func nameLevel(a, b, ka, kb []string) int8 {
 	if len(a) == 0 || len(b) == 0 {
 		return -1
 	}
-	sim := linkage.NameSimilarity(linkage.PersonName{Given: a}, linkage.PersonName{Given: b})
-	switch {
-	case sim >= 0.9999 && sameWords(a, b):
+	if sameWords(a, b) {
 		return 3
+	}
+	sim := pairing(keysOf(a, ka), keysOf(b, kb))
+	switch {
 	case sim >= 0.92:
 		return 2
 	case sim >= 0.80:
 		return 1
 	}
 	return 0
+}
+
+// pairing averages, over the words of the shorter list, the best similarity of each with a
+// distinct word of the other, taking the best pairs first.
+func pairing(x, y []string) float64 {
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	if len(y) > 8 {
+		y = y[:8]
+	}
+	var sims [8][8]float64
+	for i, wx := range x[:min(len(x), 8)] {
+		for j, wy := range y {
+			if wx == wy {
+				sims[i][j] = 1
+			} else {
+				sims[i][j] = linkage.JaroWinkler(wx, wy)
+			}
+		}
+	}
+	nx := min(len(x), 8)
+	var usedX, usedY [8]bool
+	var total float64
+	for range nx {
+		bi, bj, best := -1, -1, -1.0
+		for i := range nx {
+			if usedX[i] {
+				continue
+			}
+			for j := range y {
+				if !usedY[j] && sims[i][j] > best {
+					bi, bj, best = i, j, sims[i][j]
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		usedX[bi], usedY[bj] = true, true
+		total += best
+	}
+	return total / float64(nx)
 }
 
 // sameWords reports whether every word of the shorter list appears in the other.
@@ -107,6 +178,9 @@ func documentLevel(a, b []string) int8 {
 	best := int8(0)
 	for _, x := range a {
 		for _, y := range b {
+			if x == y {
+				return int8(linkage.DocumentExact)
+			}
 			if l := int8(linkage.CompareDocuments(x, y)); l > best {
 				best = l
 			}
@@ -121,8 +195,8 @@ func knownSex(s string) bool { return s != "" && s != "Unknown" }
 // value is missing on either side.
 func Compare(a, b *Subject, vec []int8) []int8 {
 	vec = append(vec[:0],
-		nameLevel(a.Given, b.Given),
-		nameLevel(a.Surnames, b.Surnames),
+		nameLevel(a.Given, b.Given, a.givenKeys, b.givenKeys),
+		nameLevel(a.Surnames, b.Surnames, a.surnameKeys, b.surnameKeys),
 		int8(linkage.CompareDates(a.Birth, b.Birth)),
 		documentLevel(a.Documents, b.Documents),
 		anyShared(a.Phones, b.Phones),
@@ -176,8 +250,10 @@ type Options struct {
 }
 
 // DefaultThreshold is the weight above which a pair is proposed: the fields together make a
-// match 2^DefaultThreshold times likelier than it was before comparing them.
-const DefaultThreshold = 8.0
+// match 2^DefaultThreshold (about 4,000) times likelier than it was before comparing them.
+// Lower thresholds find more of the harder duplicates and propose more namesakes (same given
+// name and birth date, other surnames), which grow with the square of the persons held.
+const DefaultThreshold = 12.0
 
 // Pair is a likely duplicate: the indexes of the two subjects, the weight and the vector.
 type Pair struct {
@@ -206,9 +282,9 @@ const minPairsForEM = 200
 // the error rates of Paraguayan administrative records: names agree exactly in most true
 // matches, dates and documents in most but not all (typing slips, missing digits).
 var priorM = [][]float64{
-	{0.03, 0.07, 0.15, 0.75},
-	{0.03, 0.07, 0.15, 0.75},
-	{0.05, 0.05, 0.10, 0.80},
+	{0.01, 0.04, 0.15, 0.80},
+	{0.005, 0.025, 0.12, 0.85},
+	{0.01, 0.02, 0.10, 0.87},
 	{0.05, 0.10, 0.85},
 	{0.30, 0.70},
 	{0.05, 0.95},
@@ -232,6 +308,7 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	var surnameTF linkage.TermFrequencies
 	for i := range subjects {
 		s := &subjects[i]
+		s.prepare()
 		name := linkage.PersonName{Given: s.Given, Surnames: s.Surnames}
 		doc := ""
 		if len(s.Documents) > 0 {
@@ -259,29 +336,20 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 		return nil, st, err
 	}
 
-	// Compare every blocked pair once, keeping the vectors: EM needs their tally, weights
-	// need the fitted model.
-	type compared struct {
-		a, b int32
-		vec  [numFields]int8
-	}
-	var pairs []compared
+	// Two passes over the blocked pairs, so that memory stays linear in the subjects however
+	// many pairs there are: the first tallies the comparison vectors for EM, the second
+	// weighs each pair with the fitted model.
 	patterns := linkage.NewPatterns(numFields)
 	vec := make([]int8, 0, numFields)
-	total := 0
 	bs := linkage.PairsWithin(keys, opt.MaxBlock, func(i, j int) {
 		vec = Compare(&subjects[i], &subjects[j], vec)
 		patterns.Add(vec, 1)
-		var c compared
-		c.a, c.b = int32(i), int32(j)
-		copy(c.vec[:], vec)
-		pairs = append(pairs, c)
-		total++
-		if opt.Progress != nil && total%10000 == 0 {
-			opt.Progress(total, 0)
-		}
 	})
 	st.Compared, st.OversizedBlocks = bs.Pairs, bs.OversizedBlocks
+	total := int(st.Compared)
+	if opt.Progress != nil {
+		opt.Progress(total, 2*total)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, st, err
 	}
@@ -304,6 +372,16 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 		}
 		st.EMIterations, st.EstimatedByEM = it, true
 		guardM(model)
+		// A fit that calls more pairs matches than the people could have duplicates (two
+		// for each person) has found a class other than matches, such as namesakes born
+		// the same year that blocking put together: keep the prior m then.
+		if model.Lambda*float64(st.Compared) > 2*float64(len(subjects)) {
+			for f := range priorM {
+				copy(model.M[f], priorM[f])
+			}
+			model.Lambda = priorLambda(len(subjects), st.Compared)
+			st.EstimatedByEM = false
+		}
 	}
 	st.Model = model.String()
 
@@ -312,22 +390,27 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	prior := math.Log2(model.Lambda / (1 - model.Lambda))
 	var out []Pair
 	tf := make([]float64, numFields)
-	for n, c := range pairs {
-		a, b := &subjects[c.a], &subjects[c.b]
+	n := 0
+	linkage.PairsWithin(keys, opt.MaxBlock, func(i, j int) {
+		a, b := &subjects[i], &subjects[j]
+		vec = Compare(a, b, vec)
 		tf[FieldSurnames] = 0
-		if c.vec[FieldSurnames] == 3 {
+		if vec[FieldSurnames] == 3 {
 			tf[FieldSurnames] = rarestShared(a.Surnames, b.Surnames, &surnameTF)
 		}
-		w := model.Weight(c.vec[:], tf) - prior
-		if w >= opt.Threshold {
-			out = append(out, Pair{A: int(c.a), B: int(c.b), Weight: w, Levels: append([]int8(nil), c.vec[:]...)})
+		if w := model.Weight(vec, tf) - prior; w >= opt.Threshold {
+			out = append(out, Pair{A: i, B: j, Weight: w, Levels: append([]int8(nil), vec...)})
 		}
-		if opt.Progress != nil && (n+1)%10000 == 0 {
-			opt.Progress(n+1, len(pairs))
+		n++
+		if opt.Progress != nil && n%100000 == 0 {
+			opt.Progress(total+n, 2*total)
 		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, st, err
 	}
 	if opt.Progress != nil {
-		opt.Progress(len(pairs), len(pairs))
+		opt.Progress(2*total, 2*total)
 	}
 	slices.SortFunc(out, func(x, y Pair) int {
 		switch {
