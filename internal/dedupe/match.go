@@ -472,14 +472,32 @@ func estimateU(model *linkage.Model, subjects []Subject) {
 	for f := range counts {
 		var sum float64
 		for _, c := range counts[f] {
-			sum += c + 1
+			sum += c
 		}
 		for l, c := range counts[f] {
-			// Add-one smoothing: a level never seen by chance is rare, not impossible.
-			model.U[f][l] = (c + 1) / sum
+			// The prior counts as priorWeight random pairs: it decides in a new deployment
+			// with a handful of persons, and fades as persons accumulate. A level never seen
+			// by chance stays rare, not impossible.
+			model.U[f][l] = (c + priorWeight*priorU[f][l]) / (sum + priorWeight)
 		}
 	}
 }
+
+// priorU are the u probabilities expected among random pairs of a population such as
+// Paraguay's (a few hundred common given names and surnames, birth dates over some seventy
+// years, documents almost never shared), and priorWeight how many random pairs they count
+// as.
+var priorU = [][]float64{
+	{0.95, 0.03, 0.005, 0.015},
+	{0.95, 0.03, 0.005, 0.015},
+	{0.97, 0.025, 0.004, 0.001},
+	{0.999, 0.0009, 0.0001},
+	{0.9999, 0.0001},
+	{0.5, 0.5},
+	{0.1, 0.9},
+}
+
+const priorWeight = 1000
 
 // guardM keeps EM from a degenerate fit on small or unbalanced data: m must rise with the
 // agreement level at the top (exact agreement is evidence for a match), else the prior holds.
