@@ -564,3 +564,40 @@ func pseudonymsOfPersons(ps []persons.Person) []string {
 	}
 	return out
 }
+
+// One-word searches take a shorter path in the store; its results and order must be those of
+// the general query: exact matches newest first, then matches by sound, up to the limit.
+func TestSearchLimitAndOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		svc := persons.New(db.Persons(), f.ring, persons.Config{Clock: f.clock, SearchLimit: 3})
+		inv := actor(f.agencyA, core.RoleInvestigator)
+		var made []string
+		for _, surname := range []string{"Giménez", "Jiménez", "Giménez", "Jiménez", "Gimenes", "Jiménez"} {
+			p, err := svc.Create(ctx, inv, persons.Input{Kind: persons.KindVictim, Identity: persons.Identity{PaternalSurname: surname, GivenNames: "Ana"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			made = append(made, p.Pseudonym)
+		}
+		cases := []struct {
+			text string
+			want []string
+		}{
+			{"Jiménez", []string{made[5], made[3], made[1]}},     // three exact, newest first
+			{"Giménez", []string{made[2], made[0], made[5]}},     // two exact, then the newest by sound
+			{"Ana Giménez", []string{made[2], made[0], made[5]}}, // the general query agrees
+			{"Gimenes", []string{made[4], made[5], made[3]}},
+		}
+		for _, c := range cases {
+			res, err := svc.Search(ctx, inv, persons.Query{By: "name", Text: c.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := pseudonymsOf(res); !slices.Equal(got, c.want) {
+				t.Errorf("%q: %v, want %v", c.text, got, c.want)
+			}
+		}
+	})
+}
