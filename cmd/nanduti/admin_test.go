@@ -271,6 +271,19 @@ func TestCLIServeAndShutdown(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Iniciar sesión") {
 		t.Errorf("GET /login: %d", resp.StatusCode)
 	}
+	// Every module's pages are wired into the served application: signed out, each sends the
+	// visitor to the login page instead of answering 404.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"/", "/cases", "/persons", "/screenings", "/stats", "/training", "/dedupe", "/audit", "/admin/users"} {
+		resp, err := noRedirect.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+			t.Errorf("GET %s signed out: %d %q, want 303 to /login (is the module wired in serve?)", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:

@@ -141,7 +141,7 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	}
 	srv, err := web.New(web.Config{Accounts: a.accounts, Audit: a.audit, Ping: a.db.Ping, Logger: logger,
 		Version: version, Demo: demoMode, MetricsToken: cfg.metricsToken, Training: a.training, Screenings: a.screenings,
-		Stats: a.stats, Persons: a.protect.persons, Dedupe: a.dedupe})
+		Stats: a.stats, Persons: a.protect.persons, Cases: a.cases, Dedupe: a.dedupe})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"io/fs"
 	"log/slog"
+	"nanduti/internal/core"
 	"net/http"
 	"time"
 
@@ -111,6 +112,11 @@ func New(cfg Config) (*Server, error) {
 	s.handle("GET /healthz", Public, s.healthz)
 	s.mux.Handle("GET /metrics", s.metricsHandler())
 	s.routes = append(s.routes, Route{"GET /metrics", Public})
+	// Anything else is our own "not found", in the visitor's language (JSON under /api/),
+	// never the bare text of the standard library.
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, core.Errorf(core.NotFound, "error.not_found"))
+	})
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

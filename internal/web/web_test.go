@@ -270,6 +270,18 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 }
 
+func TestUnknownPagesAreOurs(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t), harnessOptions{})
+	r := h.do(h.client(), "GET", "/no-such-page", nil, map[string]string{"Accept-Language": "es"})
+	if r.status != http.StatusNotFound || !strings.Contains(r.body, i18n.T("es", "error.not_found")) || !strings.Contains(r.body, `lang="es"`) {
+		t.Errorf("unknown page: %d %q", r.status, r.body)
+	}
+	r = h.api("GET", "/api/v1/no-such-thing", "", "")
+	if r.status != http.StatusNotFound || !strings.Contains(r.body, `"code": "not_found"`) {
+		t.Errorf("unknown API path: %d %q", r.status, r.body)
+	}
+}
+
 func TestCatalogsAreComplete(t *testing.T) {
 	es, en := i18n.Keys("es"), i18n.Keys("en")
 	if strings.Join(es, ",") != strings.Join(en, ",") {
