@@ -36,16 +36,17 @@ func (tx *Tx) NextPseudonymNumber(ctx context.Context, year int) (int64, error) 
 	return n, tx.scanErr(err)
 }
 
-func joinList(l []string) string { return strings.Join(l, ",") }
+// personJoin stores a list of codes in one column.
+func personJoin(l []string) string { return strings.Join(l, ",") }
 
-func splitList(s string) []string {
+func personSplit(s string) []string {
 	if s == "" {
 		return nil
 	}
 	return strings.Split(s, ",")
 }
 
-func nullAge(p *int) sql.NullInt64 {
+func personAge(p *int) sql.NullInt64 {
 	if p == nil {
 		return sql.NullInt64{}
 	}
@@ -54,26 +55,26 @@ func nullAge(p *int) sql.NullInt64 {
 
 func (tx *Tx) InsertPerson(ctx context.Context, r *persons.Record) error {
 	p := r.Profile
-	args := []any{r.AgencyID, r.Pseudonym, string(r.Kind), p.Gender, nullAge(p.AgeAtIdentification), p.BirthYear,
-		joinList(p.Citizenship), p.PrimaryLanguage, p.Department, p.District, joinList(p.Vulnerabilities),
-		r.KEKID, nonNil(r.DataKey), r.Version, r.CreatedBy, r.CreatedAt, r.UpdatedAt}
-	placeholders := make([]string, 0, len(args)+len(persons.SealedFields))
+	args := []any{r.AgencyID, r.Pseudonym, string(r.Kind), p.Gender, personAge(p.AgeAtIdentification), p.BirthYear,
+		personJoin(p.Citizenship), p.PrimaryLanguage, p.Department, p.District, personJoin(p.Vulnerabilities),
+		r.KEKID, personBytes(r.DataKey), r.Version, r.CreatedBy, r.CreatedAt, r.UpdatedAt}
+	params := make([]string, 0, len(args)+len(persons.SealedFields))
 	for i := range args {
-		placeholders = append(placeholders, "$"+strconv.Itoa(i+1))
+		params = append(params, "$"+strconv.Itoa(i+1))
 	}
 	for i := range persons.SealedFields {
-		args = append(args, nonNil(r.Sealed[i]))
-		placeholders = append(placeholders, "$"+strconv.Itoa(len(args)))
+		args = append(args, personBytes(r.Sealed[i]))
+		params = append(params, "$"+strconv.Itoa(len(args)))
 	}
 	id, err := tx.insertID(ctx, `INSERT INTO persons (agency_id, pseudonym, kind, gender, age_at_identification,
 		birth_year, citizenship, primary_language, department, district, vulnerabilities, kek_id, data_key, version,
-		created_by, created_at, updated_at, `+sealedColumns+`) VALUES (`+strings.Join(placeholders, ", ")+`) RETURNING id`, args...)
+		created_by, created_at, updated_at, `+sealedColumns+`) VALUES (`+strings.Join(params, ", ")+`) RETURNING id`, args...)
 	r.ID = id
 	return err
 }
 
-// nonNil stores an absent byte slice as an empty value, not NULL, in the NOT NULL columns.
-func nonNil(b []byte) []byte {
+// personBytes stores an absent byte slice as an empty value, not NULL, in the NOT NULL columns.
+func personBytes(b []byte) []byte {
 	if b == nil {
 		return []byte{}
 	}
@@ -96,8 +97,8 @@ func (tx *Tx) SetPersonSealed(ctx context.Context, id int64, kekID string, dataK
 
 func (tx *Tx) UpdatePerson(ctx context.Context, r persons.Record, expectVersion int) error {
 	p := r.Profile
-	args := []any{r.ID, expectVersion, string(r.Kind), p.Gender, nullAge(p.AgeAtIdentification), p.BirthYear,
-		joinList(p.Citizenship), p.PrimaryLanguage, p.Department, p.District, joinList(p.Vulnerabilities),
+	args := []any{r.ID, expectVersion, string(r.Kind), p.Gender, personAge(p.AgeAtIdentification), p.BirthYear,
+		personJoin(p.Citizenship), p.PrimaryLanguage, p.Department, p.District, personJoin(p.Vulnerabilities),
 		r.KEKID, r.DataKey, r.Version, r.UpdatedAt}
 	sets := []string{"kind = $3", "gender = $4", "age_at_identification = $5", "birth_year = $6", "citizenship = $7",
 		"primary_language = $8", "department = $9", "district = $10", "vulnerabilities = $11", "kek_id = $12",
@@ -139,7 +140,7 @@ func scanPerson(row interface{ Scan(...any) error }, withSealed bool) (persons.R
 		a := int(age.Int64)
 		r.Profile.AgeAtIdentification = &a
 	}
-	r.Profile.Citizenship, r.Profile.Vulnerabilities = splitList(cit), splitList(vul)
+	r.Profile.Citizenship, r.Profile.Vulnerabilities = personSplit(cit), personSplit(vul)
 	r.CreatedAt, r.UpdatedAt = utc(r.CreatedAt), utc(r.UpdatedAt)
 	return r, nil
 }
