@@ -852,11 +852,13 @@ func (s *Service) RequestAccess(ctx context.Context, actor core.Actor, id int64)
 		if err != nil {
 			return err
 		}
-		if l.sight != access.SightOneSide {
-			return core.Errorf(core.Conflict, "dedupe.error.nothing_to_request")
-		}
+		// The role decides before the candidate's state, so that the answer to someone who may
+		// not request never depends on what others have done with the candidate.
 		if !access.CanRequestDedupeAccess(actor) {
 			return forbidden
+		}
+		if l.sight != access.SightOneSide {
+			return core.Errorf(core.Conflict, "dedupe.error.nothing_to_request")
 		}
 		if l.c.Status != StatusOpen {
 			return core.Errorf(core.Conflict, "dedupe.error.decided")
