@@ -534,3 +534,24 @@ func TestWorkOnASharedCase(t *testing.T) {
 		}
 	})
 }
+
+// Without the persons directory nobody can put a person in a case: the service fails closed
+// instead of accepting ids it cannot check.
+func TestAddPersonFailsClosedWithoutDirectory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		bare := cases.New(db.Cases(), cases.Config{Clock: w.clock})
+		c, err := bare.Create(ctx, w.inspA, kiln())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bare.AddPerson(ctx, w.inspA, c.ID, cases.PersonInput{PersonID: 101, Role: "victim"}); !core.Is(err, core.Forbidden) {
+			t.Errorf("AddPerson without a directory: %v, want forbidden", err)
+		}
+		// With the directory, a person it does not know is refused as invalid input.
+		if _, err := w.svc.AddPerson(ctx, w.inspA, c.ID, cases.PersonInput{PersonID: 999, Role: "victim"}); !core.Is(err, core.Invalid) {
+			t.Errorf("AddPerson of an unknown person: %v, want invalid", err)
+		}
+	})
+}

@@ -61,18 +61,22 @@ func (s *Service) AddPerson(ctx context.Context, actor core.Actor, caseID int64,
 	if err := s.checkPersonInput(&in); err != nil {
 		return CasePerson{}, err
 	}
-	if s.cfg.Directory != nil {
-		if err := s.cfg.Directory.Exists(ctx, actor, in.PersonID); core.Is(err, core.NotFound) {
-			return CasePerson{}, invalid("person_id", "case.error.person")
-		} else if err != nil {
-			return CasePerson{}, err
-		}
-	}
 	p := CasePerson{CaseID: caseID, PersonID: in.PersonID, Role: in.Role, PerpetratorRoles: in.PerpetratorRoles,
 		VictimStatus: in.VictimStatus, StatusDecidedBy: in.StatusDecidedBy, AgencyID: actor.AgencyID,
 		CreatedBy: actor.UserID, CreatedAt: s.Now()}
 	err := s.contribute(ctx, actor, caseID, access.CanContribute, "case.person.add",
 		[]string{"person.id", "person.role", "person.perpetrator_roles", "person.victim_status"}, func(tx Tx, c Case) (int64, error) {
+			// Only a person the actor may see can be put in a case; without the persons
+			// directory nobody can (fail closed). Checked after the case access, so that an
+			// actor who may not touch the case learns nothing about the person.
+			if s.cfg.Directory == nil {
+				return 0, forbidden
+			}
+			if err := s.cfg.Directory.Exists(ctx, actor, in.PersonID); core.Is(err, core.NotFound) {
+				return 0, invalid("person_id", "case.error.person")
+			} else if err != nil {
+				return 0, err
+			}
 			err := tx.AddCasePerson(ctx, &p)
 			if core.Is(err, core.Conflict) {
 				return 0, invalid("role", "case.error.person_twice")

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"nanduti/internal/casewire"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -80,11 +81,12 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	}
 	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock, Field: db.CaseStats()})
 	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock, Cases: db.CaseStats()})
-	h.cases = cases.New(db.Cases(), cases.Config{Clock: cfg.Clock})
 	if h.ring, err = seal.CreateRing(filepath.Join(t.TempDir(), "keys", "kek.json")); err != nil {
 		t.Fatal(err)
 	}
-	h.persons = persons.New(db.Persons(), h.ring, persons.Config{Clock: cfg.Clock})
+	// Persons and cases wired to each other exactly as the application wires them.
+	wired := casewire.New(db, h.ring, casewire.Config{Clock: cfg.Clock})
+	h.persons, h.cases = wired.Persons, wired.Cases
 	h.dedupe = dedupe.New(db.Dedupe(), h.persons, dedupe.Config{Clock: cfg.Clock, Cases: h.cases})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
 		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases, Persons: h.persons, Dedupe: h.dedupe})

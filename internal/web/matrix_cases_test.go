@@ -193,7 +193,11 @@ func casesMatrixCases() map[string]matrixCase {
 		f.must(err)
 		return f.path("/reopen"), url.Values{"version": {"2"}, "reason": {"Nuevos hechos"}}, ""
 	}), caseWant("POST", 303, false, seen), false}
-	m["POST /cases/{id}/persons"] = matrixCase{caseRelations, post("/persons", url.Values{"person_id": {"77"}, "role": {"witness"}}), caseWant("POST", 303, false, seen), false}
+	m["POST /cases/{id}/persons"] = matrixCase{caseRelations, caseRoute(func(f *fixture) (string, url.Values, string) {
+		// A person of the caller's agency (A), whom the caller may put in a case they work on.
+		person := dedupePerson(f.m, f.m.h.agencyA.ID)
+		return f.path("/persons"), url.Values{"person_id": {fmt.Sprint(person)}, "role": {"witness"}}, ""
+	}), caseWant("POST", 303, false, seen), false}
 	m["POST /cases/{id}/events"] = matrixCase{caseRelations, post("/events", url.Values{"kind": {"Transit"}, "occurred_on": {"2025-12-01"},
 		"description": {"Traslado en ómnibus"}}), caseWant("POST", 303, false, seen), false}
 	m["POST /cases/{id}/tasks"] = matrixCase{caseRelations, caseRoute(func(f *fixture) (string, url.Values, string) {
@@ -242,7 +246,7 @@ func casesMatrixCases() map[string]matrixCase {
 		return f.path("/requests/%d", sh.Requests[0].ID), url.Values{"decision": {"accept"}, "level": {"statistical"}}, ""
 	}), caseWant("POST", 303, false, ownsCase), false}
 	m["POST /cases/{id}/referrals"] = matrixCase{caseRelations, caseRoute(func(f *fixture) (string, url.Values, string) {
-		p, err := f.m.h.cases.AddPerson(f.ctx, f.owner, f.c.ID, cases.PersonInput{PersonID: 55, Role: "victim"})
+		p, err := f.m.h.cases.AddPerson(f.ctx, f.owner, f.c.ID, cases.PersonInput{PersonID: dedupePerson(f.m, f.owner.AgencyID), Role: "victim"})
 		f.must(err)
 		return f.path("/referrals"), url.Values{"case_person": {fmt.Sprint(p.ID)}, "service": {"health"}, "outside_service": {"Hospital Regional"},
 			"consent": {"given"}}, ""
@@ -274,7 +278,7 @@ func casesMatrixCases() map[string]matrixCase {
 			f = newFixture(mref, relOwn)
 			in.OutsideService = "Hogar externo"
 		}
-		p, err := f.m.h.cases.AddPerson(f.ctx, f.owner, f.c.ID, cases.PersonInput{PersonID: 66, Role: "presumed_victim"})
+		p, err := f.m.h.cases.AddPerson(f.ctx, f.owner, f.c.ID, cases.PersonInput{PersonID: dedupePerson(f.m, f.owner.AgencyID), Role: "presumed_victim"})
 		f.must(err)
 		in.CasePersonID = p.ID
 		r, err := f.m.h.cases.Refer(f.ctx, f.owner, f.c.ID, in)
