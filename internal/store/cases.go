@@ -153,7 +153,7 @@ func (tx *Tx) SetCaseOfficers(ctx context.Context, caseID int64, userIDs []int64
 	return nil
 }
 
-// caseFilter appends the filter's conditions to where, numbering placeholders after args.
+// caseFilter appends the filter's conditions to where, numbering bind variables after args.
 func caseFilter(f cases.Filter, args []any) (string, []any) {
 	var b strings.Builder
 	add := func(cond string, v any) {
@@ -733,7 +733,7 @@ func (db *DB) ScreeningsOfPersons(ctx context.Context, agencyID int64, personIDs
 	}
 	err := db.ReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT person_id, id FROM screenings WHERE agency_id = $1 AND person_id IN (`+
-			placeholders(2, len(personIDs))+`) ORDER BY id`, args...)
+			bindVars(2, len(personIDs))+`) ORDER BY id`, args...)
 		if err != nil {
 			return err
 		}

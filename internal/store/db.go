@@ -1,6 +1,6 @@
 // Package store is the SQL implementation of every domain's storage interface. The queries
 // are written once, in PostgreSQL's dialect; the small engine packages (sqlite, postgres)
-// supply what differs: opening, placeholders, error codes and migrations.
+// supply what differs: opening, bind-variable syntax, error codes and migrations.
 package store
 
 import (
@@ -81,7 +81,7 @@ func (db *DB) Close() error {
 // Ping checks that the database answers; /healthz uses it.
 func (db *DB) Ping(ctx context.Context) error { return db.reader.PingContext(ctx) }
 
-// q returns query in the engine's placeholder style, converting each query once.
+// q returns query in the engine's bind-variable style, converting each query once.
 func (db *DB) q(query string) string {
 	if v, ok := db.queries.Load(query); ok {
 		return v.(string)

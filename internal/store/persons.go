@@ -150,8 +150,8 @@ func (tx *Tx) PersonByID(ctx context.Context, id int64) (persons.Record, error) 
 	return r, tx.scanErr(err)
 }
 
-// placeholders returns "$from, $from+1, ..." for n values.
-func placeholders(from, n int) string {
+// bindVars returns "$from, $from+1, ..." for n values.
+func bindVars(from, n int) string {
 	p := make([]string, n)
 	for i := range p {
 		p[i] = "$" + strconv.Itoa(from+i)
@@ -167,7 +167,7 @@ func (tx *Tx) PersonsByIDs(ctx context.Context, ids []int64) ([]persons.Record, 
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := tx.query(ctx, `SELECT `+personOpenColumns+`, `+sealedColumns+` FROM persons WHERE id IN (`+placeholders(1, len(ids))+`)`, args...)
+	rows, err := tx.query(ctx, `SELECT `+personOpenColumns+`, `+sealedColumns+` FROM persons WHERE id IN (`+bindVars(1, len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (tx *Tx) RemovePersonIndex(ctx context.Context, personID, agencyID int64, h
 			args = append(args, h)
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM person_index WHERE person_id = $1 AND agency_id = $2 AND hash IN (`+
-			placeholders(3, n)+`)`, args...); err != nil {
+			bindVars(3, n)+`)`, args...); err != nil {
 			return err
 		}
 		hashes = hashes[n:]

@@ -49,7 +49,7 @@ func benchSize(b *testing.B, name string, def int) int {
 //
 // The data is generated in SQL (recursive common table expressions, one statement per
 // table): every case has five persons and a status change; a fifth of the labour ministry's
-// cases are shared operationally with the police. Persons carry placeholder ciphertexts, so
+// cases are shared operationally with the police. Persons carry stand-in ciphertexts, so
 // the pages measured are those that show pseudonyms (the owner's overview and list, the
 // police's list and persons tab): opening identities is a cost of the key ring, measured in
 // the persons benchmarks, not of the case pages.

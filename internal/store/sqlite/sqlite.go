@@ -1,5 +1,5 @@
 // Package sqlite opens the embedded SQLite database and knows its peculiarities: connection
-// settings, placeholders, error codes and its own migrations.
+// settings, bind-variable syntax, error codes and its own migrations.
 package sqlite
 
 import (
@@ -63,7 +63,7 @@ func escapePath(path string) string {
 
 var dollarParam = regexp.MustCompile(`\$(\d+)`)
 
-// Rebind turns PostgreSQL-style $1 placeholders, in which the store's queries are written,
+// Rebind turns PostgreSQL-style $1 bind variables, in which the store's queries are written,
 // into SQLite's numbered ?1 form. (SQLite would read $1 as a named parameter and number it by
 // first appearance, which silently misbinds a query that uses $2 before $1.)
 func Rebind(query string) string { return dollarParam.ReplaceAllString(query, "?$1") }
