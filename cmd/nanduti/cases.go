@@ -30,9 +30,9 @@ func runCases(ctx context.Context, c *CLI, args []string) error {
 // on the cases shared with their agency in full (or owned by it). The cases service decides
 // and audits, exactly as for the web pages and the API.
 func (c *CLI) casesExport(ctx context.Context, args []string) error {
-	fs := c.newFlagSet("cases export", "cases export --as EMAIL [--format csv|json] [--identities] [--out FILE] [--data DIR | --db postgres://...]")
+	fs := c.newFlagSet("cases export", "cases export --as EMAIL [--format csv|json|htcds] [--identities] [--out FILE] [--data DIR | --db postgres://...]")
 	cfg := c.addDBFlags(fs, "nanduti-data")
-	format := fs.String("format", "csv", "output format: csv or json")
+	format := fs.String("format", "csv", "output format: csv, json, or htcds (JSON with HTCDS 2.0 field names, pseudonyms only)")
 	as := fs.String("as", "", "export the cases this user (email) may see, as they see them")
 	identities := fs.Bool("identities", false, "name the persons where the user may see identities (each one is audited)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
@@ -42,8 +42,11 @@ func (c *CLI) casesExport(ctx context.Context, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	if *format != "csv" && *format != "json" {
-		return usagef("--format must be csv or json, not %q", *format)
+	if *format != "csv" && *format != "json" && *format != "htcds" {
+		return usagef("--format must be csv, json or htcds, not %q", *format)
+	}
+	if *format == "htcds" && *identities {
+		return usagef("--format htcds carries pseudonyms only; use --format json or csv with --identities")
 	}
 	if strings.TrimSpace(*as) == "" {
 		return usagef("--as is required: the email of the user whose visible cases are exported")
@@ -85,9 +88,12 @@ func (c *CLI) casesExport(ctx context.Context, args []string) error {
 		return c.explain(err)
 	}
 	var buf bytes.Buffer
-	if *format == "json" {
+	switch *format {
+	case "json":
 		err = writeCasesJSON(&buf, list)
-	} else {
+	case "htcds":
+		err = writeCasesHTCDS(&buf, list)
+	default:
 		err = writeCasesCSV(&buf, list)
 	}
 	if err != nil {

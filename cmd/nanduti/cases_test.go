@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestCLICasesExportUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"cases", "export", "--data", dir, "--as", "x@prueba.example", "--format", "xml"}, "--format must be csv or json"},
+		{[]string{"cases", "export", "--data", dir, "--as", "x@prueba.example", "--format", "xml"}, "--format must be csv, json or htcds"},
 		{[]string{"cases", "export", "--data", dir}, "--as is required"},
 		{[]string{"cases", "export", "--data", dir, "--as", "nadie@prueba.example"}, `no user has the email "nadie@prueba.example"`},
 		{[]string{"cases", "frobnicate"}, `unknown subcommand "frobnicate"`},
@@ -285,5 +286,91 @@ func TestCLIDemoCasesGiveEachAccountASlice(t *testing.T) {
 	code, out, _ := run(t, "", "cases", "export", "--data", dir, "--as", "asistente@nanduti.example", "--format", "json", "--identities")
 	if code != 0 || !strings.Contains(out, demo.KilnCaseTitle) || !strings.Contains(out, "Matías Rodrigo Giménez Benítez") {
 		t.Errorf("MINNA's export of the kiln case with identities: %d", code)
+	}
+}
+
+// The HTCDS export holds the same cases as the JSON export, under HTCDS 2.0 names and values,
+// by pseudonym only.
+func TestCLICasesExportHTCDS(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := run(t, "", "demo", "--data", dir, "--no-serve"); code != 0 {
+		t.Fatalf("demo: %d %q", code, errs)
+	}
+	as := "asistente@nanduti.example" // sees the kiln case in full
+	code, plain, errs := run(t, "", "cases", "export", "--data", dir, "--as", as, "--format", "json")
+	if code != 0 {
+		t.Fatalf("json export: %d %q", code, errs)
+	}
+	code, out, errs := run(t, "", "cases", "export", "--data", dir, "--as", as, "--format", "htcds")
+	if code != 0 {
+		t.Fatalf("htcds export: %d %q", code, errs)
+	}
+	var e exported
+	if err := json.Unmarshal([]byte(plain), &e); err != nil {
+		t.Fatal(err)
+	}
+	var h struct {
+		Standard string `json:"standard"`
+		Cases    []struct {
+			Number  string `json:"nanduti_CaseNumber"`
+			Status  string `json:"cas_Status"`
+			Persons []struct {
+				Pseudonym     string   `json:"nanduti_Pseudonym"`
+				Role          string   `json:"nanduti_RoleInCase"`
+				Status        string   `json:"vic_TraffickingStatus"`
+				Exploitation  []string `json:"vic_TypeOfExploitation"`
+				Industry      string   `json:"vic_ForcedLabourIndustry"`
+				RoleInProcess []string `json:"per_RoleInProcess"`
+			} `json:"persons"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal([]byte(out), &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.Standard != "HTCDS 2.0" || len(h.Cases) != len(e.Cases) || len(h.Cases) == 0 {
+		t.Fatalf("htcds export has %d cases (%q), json %d", len(h.Cases), h.Standard, len(e.Cases))
+	}
+	statuses := map[string]bool{"PossibleVictimOfTrafficking": true, "ActualVictimOfTrafficking": true, "NotAVictimOfTrafficking": true}
+	forms := map[string]bool{}
+	for _, f := range []string{"ForcedLabour", "SexualExploitation", "ChildLabour", "ForcedMarriage", "Servitude",
+		"ForcedMilitaryByNonStateActors", "OrganRemoval", "ForcedBegging", "ForcedAdoption", "Surrogacy", "Other"} {
+		forms[f] = true
+	}
+	victims := 0
+	for i, c := range h.Cases {
+		if c.Number != e.Cases[i].Number || (c.Status != "Active" && c.Status != "Closed") {
+			t.Errorf("case %d: %q %q", i, c.Number, c.Status)
+		}
+		for _, p := range c.Persons {
+			if p.Pseudonym == "" {
+				t.Errorf("%s: a person without pseudonym", c.Number)
+			}
+			if p.Role == "victim" || p.Role == "presumed_victim" {
+				victims++
+				if !statuses[p.Status] {
+					t.Errorf("%s: vic_TraffickingStatus %q is not an HTCDS value", c.Number, p.Status)
+				}
+				for _, f := range p.Exploitation {
+					if !forms[f] {
+						t.Errorf("%s: vic_TypeOfExploitation %q is not an HTCDS value", c.Number, f)
+					}
+				}
+			}
+			for _, r := range p.RoleInProcess {
+				if !slices.Contains(cases.PerpetratorRoles, r) {
+					t.Errorf("%s: per_RoleInProcess %q", c.Number, r)
+				}
+			}
+		}
+	}
+	if victims == 0 {
+		t.Error("no victims in the HTCDS export")
+	}
+	// Pseudonyms only, even for a user who may see identities.
+	if strings.Contains(out, "Matías") || strings.Contains(out, "Giménez") {
+		t.Error("the HTCDS export carries a name")
+	}
+	if code, _, errs := run(t, "", "cases", "export", "--data", dir, "--as", as, "--format", "htcds", "--identities"); code != 2 || !strings.Contains(errs, "pseudonyms only") {
+		t.Errorf("htcds with --identities: %d %q", code, errs)
 	}
 }
