@@ -24,6 +24,7 @@ var statsSubcommands = map[string]func(ctx context.Context, c *CLI, args []strin
 	"import-ctdc": runStatsImportCTDC,
 	"datasets":    runStatsDatasets,
 	"report":      runStatsReport,
+	"cases":       runStatsCases,
 }
 
 const statsUsage = `Usage: nanduti stats SUBCOMMAND [flags]
@@ -32,7 +33,8 @@ Subcommands:
   table         count victims by dimensions, with disclosure control
   import-ctdc   import a published CTDC file as an analysis dataset
   datasets      list the analysis datasets
-  report        write the PDF report of a year`
+  report        write the PDF report of a year
+  cases         investigations, prosecutions, convictions and referrals from the case database`
 
 func runStats(ctx context.Context, c *CLI, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {

@@ -120,3 +120,56 @@ func writeFileAtomically(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// runStatsCases writes a case-database table that is not a count of victims (proceedings,
+// referrals, time to first referral), through the statistics service: within the user's
+// scope, disclosure-controlled, audited before it is written.
+func runStatsCases(ctx context.Context, c *CLI, args []string) error {
+	fs := c.newFlagSet("stats cases", "stats cases --table "+strings.Join(analysis.CaseTables, "|")+" [--as EMAIL] [--format csv|xlsx|json] [--suppress K] [--out FILE] [--data DIR | --db URL]")
+	dbCfg := c.addDBFlags(fs, "nanduti-data")
+	table := fs.String("table", "", "the table: "+strings.Join(analysis.CaseTables, ", "))
+	as := fs.String("as", "", "count the cases this user (email) may count; without it the system actor counts every agency's cases")
+	format := fs.String("format", "csv", "output format: "+strings.Join(stats.Formats, ", "))
+	suppress := fs.Int("suppress", stats.DefaultThreshold, "disclosure threshold K: counts 1..K-1 show as <K, with complementary suppression")
+	out := fs.String("out", "", "write to this file instead of standard output")
+	if err := c.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if !containsString(analysis.CaseTables, *table) {
+		return usagef("--table must be one of %s (got %q)", strings.Join(analysis.CaseTables, ", "), *table)
+	}
+	if !containsString(stats.Formats, *format) {
+		return usagef("unknown --format %q; use %s", *format, strings.Join(stats.Formats, ", "))
+	}
+	if *suppress < analysis.MinThreshold || *suppress > analysis.MaxThreshold {
+		return usagef("--suppress must be between %d and %d for the case database", analysis.MinThreshold, analysis.MaxThreshold)
+	}
+	a, err := openApp(ctx, dbCfg, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor, _, err := statsActor(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := a.stats.CaseTable(ctx, actor, *table, *suppress, *format, &buf); err != nil {
+		if core.Is(err, core.Forbidden) {
+			return fmt.Errorf("the user %q may not use statistics", *as)
+		}
+		return c.explain(err)
+	}
+	if *out == "" {
+		_, err = c.Stdout.Write(buf.Bytes())
+		return err
+	}
+	tmp := *out + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	return os.Rename(tmp, *out)
+}

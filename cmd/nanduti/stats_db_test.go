@@ -136,3 +136,42 @@ func TestCLIStatsTableCaseDatabase(t *testing.T) {
 		}
 	})
 }
+
+// Proceedings from the command line: investigations (cases opened) counted as independent SQL
+// counts them, disclosure-controlled, audited with the table's name, refused for a role
+// without statistics and for an unknown table.
+func TestCLIStatsCasesProceedings(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbArgs []string) {
+		dbArgs = append(dbArgs, "--kek-file", filepath.Join(t.TempDir(), "kek.json"))
+		if code, _, errs := run(t, "", append([]string{"demo", "--no-serve"}, dbArgs...)...); code != 0 {
+			t.Fatalf("demo: %d %s", code, errs)
+		}
+		raw := rawDB(t, dbArgs)
+		code, out, errs := run(t, "", append([]string{"stats", "cases", "--table", "proceedings", "--suppress", "3"}, dbArgs...)...)
+		if code != 0 {
+			t.Fatalf("stats cases: %d %q", code, errs)
+		}
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		investigations := ""
+		for _, r := range rows {
+			if r[0] == "Total" && r[1] == "Investigation" {
+				investigations = r[2]
+			}
+		}
+		if want := strconv.Itoa(count(t, raw, `SELECT count(*) FROM cases WHERE opened_on <> ''`)); investigations != want {
+			t.Errorf("investigations %q, want %s (the demo cases that were opened)\n%s", investigations, want, out)
+		}
+		if n := count(t, raw, `SELECT count(*) FROM audit_log WHERE action = 'stats.export' AND fields LIKE '%table:proceedings%'`); n != 1 {
+			t.Errorf("%d audit rows for the proceedings export, want 1", n)
+		}
+		if code, _, errs := run(t, "", append([]string{"stats", "cases", "--table", "proceedings", "--as", "investigador@nanduti.example"}, dbArgs...)...); code != 1 || !strings.Contains(errs, "may not use statistics") {
+			t.Errorf("investigator: %d %q", code, errs)
+		}
+		if code, _, errs := run(t, "", append([]string{"stats", "cases", "--table", "victims"}, dbArgs...)...); code != 2 || !strings.Contains(errs, "--table must be one of") {
+			t.Errorf("unknown table: %d %q", code, errs)
+		}
+	})
+}
