@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"nanduti/internal/cases"
@@ -45,20 +46,11 @@ func htcdsExploitation(forms []string) []string {
 		if f == "Criadazgo" {
 			f = "Servitude"
 		}
-		if !contains(out, f) {
+		if !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 type htcdsPerson struct {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -144,7 +145,7 @@ func runStatsTable(ctx context.Context, c *CLI, args []string) error {
 		}
 		flt = append(flt, parsed...)
 	}
-	if !containsString(stats.Formats, *format) {
+	if !slices.Contains(stats.Formats, *format) {
 		return usagef("unknown --format %q; use %s", *format, strings.Join(stats.Formats, ", "))
 	}
 	switch {
@@ -214,13 +215,4 @@ func writeStatsOutput(c *CLI, out, format string, doc *stats.Document) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), out)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

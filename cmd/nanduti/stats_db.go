@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"nanduti/internal/accounts"
@@ -138,10 +139,10 @@ func runStatsCases(ctx context.Context, c *CLI, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if !containsString(analysis.CaseTables, *table) {
+	if !slices.Contains(analysis.CaseTables, *table) {
 		return usagef("--table must be one of %s (got %q)", strings.Join(analysis.CaseTables, ", "), *table)
 	}
-	if !containsString(stats.Formats, *format) {
+	if !slices.Contains(stats.Formats, *format) {
 		return usagef("unknown --format %q; use %s", *format, strings.Join(stats.Formats, ", "))
 	}
 	if *suppress < analysis.MinThreshold || *suppress > analysis.MaxThreshold {

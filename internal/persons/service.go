@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,7 +127,7 @@ func openFields(ring *seal.Ring, r Record, names []string) (Identity, error) {
 		return id, tampered(r.ID, "data_key", err)
 	}
 	for i, f := range SealedFields {
-		if names != nil && !containsString(names, f) {
+		if names != nil && !slices.Contains(names, f) {
 			continue
 		}
 		p, err := dk.Open(r.Sealed[i], seal.AD(Table, f, r.ID))
@@ -138,15 +139,6 @@ func openFields(ring *seal.Ring, r Record, names []string) (Identity, error) {
 		}
 	}
 	return id, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Index domains: the kinds of value a blind index stands for. The same word in two domains
@@ -568,7 +560,7 @@ func terms(ring *seal.Ring, q Query) ([]Term, error) {
 	var v core.Validation
 	text := strings.TrimSpace(q.Text)
 	switch {
-	case !containsString(SearchKinds, q.By):
+	case !slices.Contains(SearchKinds, q.By):
 		v.Add("by", "person.search_by_invalid")
 	case text == "":
 		v.Add("q", "error.required")

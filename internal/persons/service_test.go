@@ -134,7 +134,7 @@ func TestCreateAndGet(t *testing.T) {
 			t.Errorf("identified view: %+v %+v", got.View, got.Identity)
 		}
 		reads := f.actions(t, persons.ActionIdentityRead)
-		if len(reads) != 1 || reads[0].ActorUserID != inspector.UserID || reads[0].ObjectID != itoa(p.ID) ||
+		if len(reads) != 1 || reads[0].ActorUserID != inspector.UserID || reads[0].ObjectID != strconv.FormatInt(p.ID, 10) ||
 			!slices.Equal(reads[0].Fields, persons.SealedFields) {
 			t.Errorf("identity read audit: %+v", reads)
 		}
@@ -170,8 +170,6 @@ func TestCreateAndGet(t *testing.T) {
 		}
 	})
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // testPNG is a small synthetic image for photo fields.
 func testPNG(t testing.TB) []byte {
@@ -494,9 +492,9 @@ func TestSwappedCiphertextsDoNotOpen(t *testing.T) {
 			t.Helper()
 			var sets []string
 			for _, col := range strings.Split(cols, ",") {
-				sets = append(sets, col+" = (SELECT "+col+" FROM persons WHERE id = "+itoa(from)+")")
+				sets = append(sets, col+" = (SELECT "+col+" FROM persons WHERE id = "+strconv.FormatInt(from, 10)+")")
 			}
-			if err := db.ExecForTest(ctx, "UPDATE persons SET "+strings.Join(sets, ", ")+" WHERE id = "+itoa(to)); err != nil {
+			if err := db.ExecForTest(ctx, "UPDATE persons SET "+strings.Join(sets, ", ")+" WHERE id = "+strconv.FormatInt(to, 10)); err != nil {
 				t.Fatal(err)
 			}
 		}

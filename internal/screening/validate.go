@@ -1,6 +1,9 @@
 package screening
 
-import "regexp"
+import (
+	"regexp"
+	"strconv"
+)
 
 var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,63}$`)
 
@@ -33,7 +36,7 @@ func (c *checker) header(h *Header, framework string) {
 	for i, s := range h.Sources {
 		switch {
 		case s.ID == "":
-			c.add(h.at, "sources["+itoa(i)+"].id", "is required")
+			c.add(h.at, "sources["+strconv.Itoa(i)+"].id", "is required")
 		case c.sources[s.ID]:
 			c.add(s.at, "id", "duplicate source id %q", s.ID)
 		case s.Citation == "":
@@ -252,7 +255,7 @@ func (r *Rulebook) compile() error {
 		for i, th := range dr.Thresholds {
 			if th.Strong < 0 || th.Medium < 0 || th.Weak < 0 || th.MediumOrWeak < 0 ||
 				th.Strong+th.Medium+th.Weak+th.MediumOrWeak == 0 {
-				c.add(dr.at, "thresholds["+itoa(i)+"]", "counts must be positive and at least one must be set")
+				c.add(dr.at, "thresholds["+strconv.Itoa(i)+"]", "counts must be positive and at least one must be set")
 			}
 		}
 		c.provenance(dr.at, &dr.Provenance)
@@ -282,7 +285,7 @@ func (r *Rulebook) compile() error {
 				}
 				for k, d := range cl.AnyOf {
 					if !dims[d] {
-						c.add(cl.at, "any_of["+itoa(k)+"]", "unknown dimension %q", d)
+						c.add(cl.at, "any_of["+strconv.Itoa(k)+"]", "unknown dimension %q", d)
 					}
 				}
 			}
@@ -293,12 +296,12 @@ func (r *Rulebook) compile() error {
 	evidence := func(m *MappedIndicator) {
 		for k, id := range m.From.Indicators {
 			if !indicators[id] {
-				c.add(m.at, "from.indicators["+itoa(k)+"]", "unknown indicator id %q", id)
+				c.add(m.at, "from.indicators["+strconv.Itoa(k)+"]", "unknown indicator id %q", id)
 			}
 		}
 		for k, id := range m.From.WorstForms {
 			if !worstForms[id] {
-				c.add(m.at, "from.worst_forms["+itoa(k)+"]", "unknown worst form %q", id)
+				c.add(m.at, "from.worst_forms["+strconv.Itoa(k)+"]", "unknown worst form %q", id)
 			}
 		}
 	}
@@ -336,7 +339,7 @@ func (r *Rulebook) compile() error {
 	for _, m := range ic.Coercion {
 		for k, id := range m.From.Indicators {
 			if other, ok := involuntary[id]; ok {
-				c.add(m.at, "from.indicators["+itoa(k)+"]", "indicator %q is already mapped to the involuntariness item %q; one fact cannot prove both halves of the definition", id, other)
+				c.add(m.at, "from.indicators["+strconv.Itoa(k)+"]", "indicator %q is already mapped to the involuntariness item %q; one fact cannot prove both halves of the definition", id, other)
 			}
 		}
 	}
@@ -347,7 +350,7 @@ func (r *Rulebook) compile() error {
 		}
 		for k, id := range ch.WorstForms {
 			if !worstForms[id] {
-				c.add(ch.at, "worst_forms["+itoa(k)+"]", "unknown worst form %q", id)
+				c.add(ch.at, "worst_forms["+strconv.Itoa(k)+"]", "unknown worst form %q", id)
 			}
 		}
 		c.provenance(ch.at, &ch.Provenance)
@@ -388,11 +391,4 @@ func (r *Rulebook) buildIndex() {
 		x.worstForms[cl.WorstForms[i].ID] = &cl.WorstForms[i]
 	}
 	r.idx = x
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }

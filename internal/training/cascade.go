@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strconv"
 
 	"nanduti/internal/access"
 	"nanduti/internal/core"
@@ -184,7 +185,7 @@ func buildCascade(facts []SessionFacts) (*Cascade, *cascadeBuild) {
 		if r == nil {
 			r = &ReachRow{}
 		}
-		r.Key = itoa(g)
+		r.Key = strconv.Itoa(g)
 		c.ByGeneration = append(c.ByGeneration, *r)
 	}
 	type pair struct {
@@ -224,12 +225,12 @@ func buildCascade(facts []SessionFacts) (*Cascade, *cascadeBuild) {
 		sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 		return out
 	}
-	c.ByAgency = tally(func(_ SessionFacts, tr TraineeFacts) string { return itoa64(tr.AgencyID) })
+	c.ByAgency = tally(func(_ SessionFacts, tr TraineeFacts) string { return strconv.FormatInt(tr.AgencyID, 10) })
 	c.ByDepartment = tally(func(f SessionFacts, _ TraineeFacts) string { return f.Session.Department })
-	c.ByCourse = tally(func(f SessionFacts, _ TraineeFacts) string { return itoa64(f.Course.ID) })
+	c.ByCourse = tally(func(f SessionFacts, _ TraineeFacts) string { return strconv.FormatInt(f.Course.ID, 10) })
 	titles := map[string]string{}
 	for _, f := range facts {
-		titles[itoa64(f.Course.ID)] = f.Course.Title
+		titles[strconv.FormatInt(f.Course.ID, 10)] = f.Course.Title
 	}
 	for i := range c.ByCourse {
 		c.ByCourse[i].Label = titles[c.ByCourse[i].Key]
@@ -239,9 +240,6 @@ func buildCascade(facts []SessionFacts) (*Cascade, *cascadeBuild) {
 	}
 	return c, b
 }
-
-func itoa(n int) string     { return itoa64(int64(n)) }
-func itoa64(n int64) string { return id(n) }
 
 // facts loads every session's facts and marks who completed.
 func (s *Service) facts(ctx context.Context, tx Tx) ([]SessionFacts, error) {

@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -152,7 +153,7 @@ func (s *Service) Report(ctx context.Context, actor core.Actor) (*Report, error)
 		newAcc := func() *effectAcc { return &effectAcc{people: map[int64]bool{}, completed: map[int64]bool{}} }
 		for _, f := range facts {
 			for _, tr := range f.Trainees {
-				if containsID(f.Session.TrainerIDs, tr.ParticipantID) {
+				if slices.Contains(f.Session.TrainerIDs, tr.ParticipantID) {
 					continue
 				}
 				overall.add(tr.PreScore, tr.PostScore)
@@ -246,15 +247,6 @@ func (s *Service) labelCascade(c *Cascade, agencies map[int64]string) {
 	for i := range c.ByDepartment {
 		c.ByDepartment[i].Label = DepartmentName(c.ByDepartment[i].Key)
 	}
-}
-
-func containsID(ids []int64, x int64) bool {
-	for _, v := range ids {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func parseID(s string) int64 {

@@ -305,7 +305,7 @@ func TestPlanImportMessages(t *testing.T) {
 			plan := training.PlanImport(sheet, course, enrolled)
 			var got []string
 			for _, p := range plan.Problems {
-				got = append(got, strings.Join([]string{itoa(p.Row), p.Column, p.Key}, "/"))
+				got = append(got, strings.Join([]string{strconv.Itoa(p.Row), p.Column, p.Key}, "/"))
 			}
 			if strings.Join(got, "|") != strings.Join(c.want, "|") {
 				t.Errorf("problems\n got %v\nwant %v", got, c.want)
@@ -313,8 +313,6 @@ func TestPlanImportMessages(t *testing.T) {
 		})
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestDepartmentsMatchINE(t *testing.T) {
 	path := testutil.SharedFile(t, "data/paraguay/py_departamentos_ine_codes.csv")

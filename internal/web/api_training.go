@@ -204,7 +204,7 @@ func (s *Server) writeAPISession(w http.ResponseWriter, r *http.Request, sid int
 			Rank: e.Participant.Rank, Department: e.Participant.Department, PreScore: e.PreScore, PostScore: e.PostScore,
 			Feedback: e.Feedback, Attendance: map[string]string{}, AttendancePct: e.Progress.AttendancePct, Completed: e.Progress.Completed}
 		for mid, a := range e.Attendance {
-			ae.Attendance[itoa64(mid)] = string(a)
+			ae.Attendance[strconv.FormatInt(mid, 10)] = string(a)
 		}
 		if c := e.Certificate; c != nil {
 			id := c.ID
@@ -429,5 +429,3 @@ func (s *Server) apiTrainingReport(w http.ResponseWriter, r *http.Request) {
 		"reach":         apiCascadeOf(rep.Cascade),
 	})
 }
-
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestCasesAPIResponsesMatchTheDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := itoa(c.ID)
+	id := strconv.FormatInt(c.ID, 10)
 	calls := []struct{ method, path, token, body string }{
 		{"GET", "/api/v1/cases", tok, ""},
 		{"GET", "/api/v1/cases?status=reported&limit=5", tok, ""},
@@ -41,12 +42,12 @@ func TestCasesAPIResponsesMatchTheDocument(t *testing.T) {
 		{"GET", "/api/v1/cases/999999", tok, ""},
 		{"GET", "/api/v1/cases/" + id + "/persons", tok, ""},
 		{"GET", "/api/v1/cases/" + id + "/persons", otherTok, ""},
-		{"POST", "/api/v1/cases/" + id + "/shares", tok, `{"agency_id": ` + itoa(h.agencyB.ID) + `, "level": "operational"}`},
-		{"POST", "/api/v1/cases/" + id + "/shares", tok, `{"agency_id": ` + itoa(h.agencyB.ID) + `, "level": "everything"}`},
-		{"POST", "/api/v1/cases/" + id + "/shares", otherTok, `{"agency_id": ` + itoa(h.agencyB.ID) + `, "level": "full"}`},
+		{"POST", "/api/v1/cases/" + id + "/shares", tok, `{"agency_id": ` + strconv.FormatInt(h.agencyB.ID, 10) + `, "level": "operational"}`},
+		{"POST", "/api/v1/cases/" + id + "/shares", tok, `{"agency_id": ` + strconv.FormatInt(h.agencyB.ID, 10) + `, "level": "everything"}`},
+		{"POST", "/api/v1/cases/" + id + "/shares", otherTok, `{"agency_id": ` + strconv.FormatInt(h.agencyB.ID, 10) + `, "level": "full"}`},
 		{"GET", "/api/v1/cases/" + id, otherTok, ""},
-		{"DELETE", "/api/v1/cases/" + id + "/shares/" + itoa(h.agencyB.ID), tok, ""},
-		{"DELETE", "/api/v1/cases/" + id + "/shares/" + itoa(h.agencyB.ID), otherTok, ""},
+		{"DELETE", "/api/v1/cases/" + id + "/shares/" + strconv.FormatInt(h.agencyB.ID, 10), tok, ""},
+		{"DELETE", "/api/v1/cases/" + id + "/shares/" + strconv.FormatInt(h.agencyB.ID, 10), otherTok, ""},
 	}
 	for _, c := range calls {
 		var body io.Reader

@@ -84,10 +84,10 @@ func TestAPIResponsesMatchTheDocument(t *testing.T) {
 		{"GET", "/api/v1/users", tok, ""},
 		{"POST", "/api/v1/users", tok, `{"agency_id": 1, "email": "oas@prueba.example", "name": "OAS", "roles": ["analyst"], "password": "a long enough password"}`},
 		{"POST", "/api/v1/users", tok, `{"agency_id": 1, "email": "bad", "name": "", "roles": ["analyst"], "password": "a long enough password"}`},
-		{"GET", "/api/v1/users/" + itoa(target.ID), tok, ""},
+		{"GET", "/api/v1/users/" + strconv.FormatInt(target.ID, 10), tok, ""},
 		{"GET", "/api/v1/users/999999", tok, ""},
-		{"POST", "/api/v1/users/" + itoa(target.ID) + "/disable", tok, ""},
-		{"POST", "/api/v1/users/" + itoa(target.ID) + "/enable", tok, ""},
+		{"POST", "/api/v1/users/" + strconv.FormatInt(target.ID, 10) + "/disable", tok, ""},
+		{"POST", "/api/v1/users/" + strconv.FormatInt(target.ID, 10) + "/enable", tok, ""},
 		{"GET", "/api/v1/tokens", tok, ""},
 		{"GET", "/api/v1/audit?limit=5", audTok, ""},
 		{"GET", "/api/v1/audit", tok, ""},
@@ -120,5 +120,3 @@ func TestAPIResponsesMatchTheDocument(t *testing.T) {
 		}
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
