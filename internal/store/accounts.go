@@ -45,20 +45,8 @@ func (tx *Tx) TaskForceByName(ctx context.Context, name string) (core.TaskForce,
 }
 
 func (tx *Tx) ListTaskForces(ctx context.Context) ([]core.TaskForce, error) {
-	rows, err := tx.query(ctx, `SELECT id, name, region, created_at FROM task_forces ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []core.TaskForce
-	for rows.Next() {
-		tf, err := scanTaskForce(rows)
-		if err != nil {
-			return nil, tx.db.translateErr(err)
-		}
-		out = append(out, tf)
-	}
-	return out, tx.db.translateErr(rows.Err())
+	return collect(tx, ctx, `SELECT id, name, region, created_at FROM task_forces ORDER BY name`, nil,
+		func(r *sql.Rows) (core.TaskForce, error) { return scanTaskForce(r) })
 }
 
 func (tx *Tx) CreateAgency(ctx context.Context, a *core.Agency) error {
@@ -90,20 +78,8 @@ func (tx *Tx) AgencyByCode(ctx context.Context, code string) (core.Agency, error
 }
 
 func (tx *Tx) ListAgencies(ctx context.Context) ([]core.Agency, error) {
-	rows, err := tx.query(ctx, `SELECT `+agencyColumns+` FROM agencies ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []core.Agency
-	for rows.Next() {
-		a, err := scanAgency(rows)
-		if err != nil {
-			return nil, tx.db.translateErr(err)
-		}
-		out = append(out, a)
-	}
-	return out, tx.db.translateErr(rows.Err())
+	return collect(tx, ctx, `SELECT `+agencyColumns+` FROM agencies ORDER BY name`, nil,
+		func(r *sql.Rows) (core.Agency, error) { return scanAgency(r) })
 }
 
 // ---- users ----
@@ -167,20 +143,11 @@ func (tx *Tx) UserCredentialsByEmail(ctx context.Context, email string) (account
 }
 
 func (tx *Tx) ListUsers(ctx context.Context, agencyID int64) ([]core.User, error) {
-	rows, err := tx.query(ctx, `SELECT `+credentialColumns+` FROM users WHERE $1 = 0 OR agency_id = $1 ORDER BY email`, agencyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []core.User
-	for rows.Next() {
-		c, err := scanCredentials(rows)
-		if err != nil {
-			return nil, tx.db.translateErr(err)
-		}
-		out = append(out, c.User)
-	}
-	return out, tx.db.translateErr(rows.Err())
+	return collect(tx, ctx, `SELECT `+credentialColumns+` FROM users WHERE $1 = 0 OR agency_id = $1 ORDER BY email`, []any{agencyID},
+		func(r *sql.Rows) (core.User, error) {
+			c, err := scanCredentials(r)
+			return c.User, err
+		})
 }
 
 func (tx *Tx) updateUser(ctx context.Context, query string, args ...any) error {
@@ -329,20 +296,8 @@ func (tx *Tx) TokenByHash(ctx context.Context, hash string) (accounts.APIToken, 
 }
 
 func (tx *Tx) ListTokens(ctx context.Context, userID int64) ([]accounts.APIToken, error) {
-	rows, err := tx.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []accounts.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, tx.db.translateErr(err)
-		}
-		out = append(out, t)
-	}
-	return out, tx.db.translateErr(rows.Err())
+	return collect(tx, ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id`, []any{userID},
+		func(r *sql.Rows) (accounts.APIToken, error) { return scanToken(r) })
 }
 
 // RevokeToken revokes token id of userID (any user's when userID is 0).

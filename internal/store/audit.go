@@ -62,24 +62,12 @@ func scanAudit(row interface{ Scan(...any) error }) (audit.Record, error) {
 // ListAudit returns up to f.Limit rows, newest first, before f.BeforeSeq when it is set, and
 // only rows of f.AgencyID's staff or records when it is set.
 func (tx *Tx) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
-	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_log
+	return collect(tx, ctx, `SELECT `+auditColumns+` FROM audit_log
 		WHERE ($1 = 0 OR actor_agency_id = $1 OR object_agency_id = $1)
 		  AND ($2 = 0 OR seq < $2)
 		  AND ($3 = '' OR action = $3)
-		ORDER BY seq DESC LIMIT $4`, f.AgencyID, f.BeforeSeq, f.Action, f.Limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []audit.Record
-	for rows.Next() {
-		r, err := scanAudit(rows)
-		if err != nil {
-			return nil, tx.db.translateErr(err)
-		}
-		out = append(out, r)
-	}
-	return out, tx.db.translateErr(rows.Err())
+		ORDER BY seq DESC LIMIT $4`, []any{f.AgencyID, f.BeforeSeq, f.Action, f.Limit},
+		func(r *sql.Rows) (audit.Record, error) { return scanAudit(r) })
 }
 
 // EachAudit calls fn for every row in sequence order, streaming.

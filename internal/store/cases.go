@@ -295,24 +295,6 @@ func (tx *Tx) ListStatusChanges(ctx context.Context, caseID int64) ([]cases.Stat
 	})
 }
 
-// collect runs a query and scans every row with scan.
-func collect[T any](tx *Tx, ctx context.Context, query string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
-	rows, err := tx.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, tx.db.translateErr(err)
-		}
-		out = append(out, v)
-	}
-	return out, tx.db.translateErr(rows.Err())
-}
-
 // ---- sharing ----
 
 func (tx *Tx) CaseShare(ctx context.Context, caseID, agencyID int64) (core.ShareLevel, error) {

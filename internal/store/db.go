@@ -159,6 +159,24 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return rows, tx.db.translateErr(err)
 }
 
+// collect runs a query and scans every row with scan; every list query of the store uses it.
+func collect[T any](tx *Tx, ctx context.Context, query string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, tx.db.translateErr(err)
+		}
+		out = append(out, v)
+	}
+	return out, tx.db.translateErr(rows.Err())
+}
+
 // scanErr translates a QueryRow scan error: no rows is NotFound.
 func (tx *Tx) scanErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
