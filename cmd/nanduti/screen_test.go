@@ -41,7 +41,7 @@ func TestScreenTextFromFileInBothLanguages(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Reglas: py-2026 1.0.0", "TRABAJO INFANTIL", "criadazgo", "no es una determinación legal"} {
+	for _, want := range []string{"Reglas: py-2026 1.1.0", "TRABAJO INFANTIL", "criadazgo", "no es una determinación legal"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Spanish output lacks %q:\n%s", want, out)
 		}
@@ -140,7 +140,7 @@ func TestScreenWithDeploymentRules(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out, "Rulebook: py-2026-cde 3 (py-2026@1.0.0)") || !strings.Contains(out, "between 19:00 and 07:00") {
+	if !strings.Contains(out, "Rulebook: py-2026-cde 3 (py-2026@1.1.0)") || !strings.Contains(out, "between 19:00 and 07:00") {
 		t.Errorf("deployment rules not applied:\n%s", out)
 	}
 
@@ -156,7 +156,7 @@ func TestRulesListAndShow(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"py-2026 1.0.0", "ilo-ec-delphi-2009-labour 1.0.0", "67 indicators in 6 dimensions", "forced_labour_ilo11", "forced_labour_icls", "child_labour", "to verify"} {
+	for _, want := range []string{"py-2026 1.1.0", "ilo-ec-delphi-2009-labour 1.1.0", "67 indicators in 6 dimensions", "forced_labour_ilo11", "forced_labour_icls", "child_labour", "to verify"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rules list lacks %q:\n%s", want, out)
 		}

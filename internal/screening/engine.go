@@ -138,6 +138,16 @@ func (s *screening) trafficking() FrameworkResult {
 			}
 		}
 		c.Met = len(c.By) > 0
+		if !c.Met && cl.OrEvidence != nil {
+			s.clauseByEvidence(&c, cl.OrEvidence, &out, positive)
+			if c.Met {
+				c.Source = citation(&b.Header, &cl.OrEvidence.Provenance)
+				out.ToVerify = s.flag(out.ToVerify, "combination."+out.List+"."+cl.ID+".or_evidence", &cl.OrEvidence.Provenance)
+				metLabels = append(metLabels, c.Label+" ("+c.Detail+")")
+				out.Clauses = append(out.Clauses, c)
+				continue
+			}
+		}
 		if c.Met {
 			c.Detail = strings.Join(names, ", ")
 			metLabels = append(metLabels, c.Label+" ("+c.Detail+")")
@@ -167,6 +177,37 @@ func (s *screening) trafficking() FrameworkResult {
 	}
 	out.Explanation = expl.String()
 	return out
+}
+
+// clauseByEvidence meets c when every dimension of ev.WhenPositive is positive and at least
+// one indicator of a dimension of ev.IndicatorIn was recorded (and counts on the list applied).
+// By then names those indicators, then the positive dimensions that allowed them.
+func (s *screening) clauseByEvidence(c *ClauseResult, ev *ClauseEvidence, out *FrameworkResult, positive map[string]bool) {
+	var dims []string
+	for _, d := range ev.WhenPositive {
+		if !positive[d] {
+			return
+		}
+		dims = append(dims, out.Dimensions[s.r.idx.dimensionPos[d]].Name)
+	}
+	var ids, labels []string
+	for _, d := range ev.IndicatorIn {
+		for _, ind := range out.Dimensions[s.r.idx.dimensionPos[d]].Indicators {
+			if ind.Strength == Strong || ind.Strength == Medium || ind.Strength == Weak {
+				ids = append(ids, ind.ID)
+				labels = append(labels, ind.Label)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	c.Met, c.Via = true, "evidence"
+	c.By = append(ids, ev.WhenPositive...)
+	c.Detail = fmt.Sprintf(s.m.clauseEvidence, strings.Join(labels, ", "), strings.Join(dims, ", "))
+	if ev.ToVerify() {
+		c.ToVerify = true
+	}
 }
 
 func thresholdMet(th Threshold, c Counts) bool {

@@ -185,6 +185,13 @@ func TestTraffickingCombination(t *testing.T) {
 		{"child without act", 17, nil, join(deceptive, exploited, coercedDest), OutcomeNotIndicated, "child", "act"},
 		{"child without exploitation", 9, []string{"recruitment"}, join(deceptive, coercedDest), OutcomeNotIndicated, "child", "exploitation"},
 		{"age 18 uses the adult rule", 18, []string{"transport"}, exploited, OutcomeNotIndicated, "adult", "recruitment"},
+		// The scenario as an officer records it: one deception at recruitment
+		// (medium: the dimension is not positive) but coercion at destination positive.
+		{"adult one recruitment indicator, coercion at destination", 34, nil, []string{"dr_wages", "ex_excessive_hours", "ex_low_no_salary", "cd_confiscation_docs", "cd_debt_bondage"}, OutcomeIndicated, "adult", ""},
+		{"adult one coercive recruitment indicator, coercion at destination", 34, nil, join([]string{"cr_withhold_money"}, exploited, coercedDest), OutcomeIndicated, "adult", ""},
+		{"adult one recruitment indicator, only vulnerability at destination", 34, nil, join([]string{"dr_wages"}, exploited, vulnDest), OutcomeNotIndicated, "adult", "recruitment"},
+		{"adult one recruitment indicator, coercion at destination not positive", 34, nil, join([]string{"dr_wages"}, exploited, []string{"cd_threat_worse", "cd_withhold_wages"}), OutcomeNotIndicated, "adult", "recruitment"},
+		{"adult one recruitment indicator, no exploitation", 34, nil, join([]string{"dr_wages"}, []string{"ex_bad_living"}, coercedDest), OutcomeNotIndicated, "adult", "exploitation"},
 		{"adult one medium in each dimension", 41, []string{"recruitment"}, []string{"dr_conditions", "cr_isolation", "rv_economic", "ex_bad_living", "cd_threat_worse", "vd_economic"}, OutcomeNotIndicated, "adult", "recruitment"},
 	}
 	for _, tc := range cases {
@@ -205,6 +212,68 @@ func TestTraffickingCombination(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRecruitmentByEvidence(t *testing.T) {
+	in := person(34, indicators("dr_wages", "ex_excessive_hours", "ex_low_no_salary", "cd_confiscation_docs", "cd_debt_bondage"))
+	for _, lang := range []Lang{Spanish, English} {
+		f := framework(t, embeddedBook(t).Screen(in, lang), FrameworkTrafficking)
+		c, ok := clause(f, "recruitment")
+		if !ok || !c.Met || c.Via != "evidence" || !slices.Equal(c.By, []string{"dr_wages", "coercion_destination"}) || !c.ToVerify {
+			t.Fatalf("%s: recruitment clause %+v", lang, c)
+		}
+		if !strings.Contains(c.Source, "Palermo") {
+			t.Errorf("%s: the evidence path cites %q", lang, c.Source)
+		}
+		if dimension(t, f, "deceptive_recruitment").Positive {
+			t.Errorf("%s: one medium indicator made the dimension positive", lang)
+		}
+		flagged := false
+		for _, v := range f.ToVerify {
+			flagged = flagged || v.ID == "combination.adult.recruitment.or_evidence"
+		}
+		if !flagged {
+			t.Errorf("%s: the evidence path is not flagged to verify: %+v", lang, f.ToVerify)
+		}
+		want := map[Lang]string{Spanish: "evidencia registrada: engaño", English: "recorded evidence: deceived about wages"}[lang]
+		if !strings.Contains(f.Explanation, want) {
+			t.Errorf("%s: explanation %q lacks %q", lang, f.Explanation, want)
+		}
+	}
+	// A clause met by its dimensions does not say "evidence".
+	f := framework(t, screenIt(t, person(30, indicators(join(deceptive, exploited, coercedDest)...))), FrameworkTrafficking)
+	if c, _ := clause(f, "recruitment"); c.Via != "" {
+		t.Errorf("positive dimension reported as evidence: %+v", c)
+	}
+}
+
+// TestArchivedRulebookKeepsItsRules: version 1.0.0, which had no evidence path, still judges
+// as it did, so that screenings it stored are reproduced exactly.
+func TestArchivedRulebookKeepsItsRules(t *testing.T) {
+	old, err := Archived()
+	if err != nil || len(old) == 0 {
+		t.Fatalf("archived rulebooks: %v, %d", err, len(old))
+	}
+	var v1 *Rulebook
+	for _, rb := range old {
+		if rb.Version == "1.0.0" {
+			v1 = rb
+		}
+	}
+	if v1 == nil || v1.ID != EmbeddedID {
+		t.Fatal("py-2026@1.0.0 is not archived")
+	}
+	in := person(34, indicators("dr_wages", "ex_excessive_hours", "ex_low_no_salary", "cd_confiscation_docs", "cd_debt_bondage"))
+	if f := framework(t, v1.Screen(in, English), FrameworkTrafficking); f.Outcome != OutcomeNotIndicated {
+		t.Errorf("1.0.0 now says %s", f.Outcome)
+	}
+	if r := v1.Screen(in, English); r.Rulebook.Version != "1.0.0" {
+		t.Errorf("result names %+v", r.Rulebook)
+	}
+	cur := embeddedBook(t)
+	if cur.Version == v1.Version {
+		t.Error("the current rulebook has an archived version number")
 	}
 }
 

@@ -64,9 +64,10 @@ func TestIssueScenarios(t *testing.T) {
 			[]string{"hazardous", "below_minimum_age", "excessive_hours", "criadazgo"}},
 		// A 16-year-old applying agrochemicals: hazardous child labour, no trafficking indicators.
 		"agrochemicals-boy-16": {OutcomeNotIndicated, OutcomeNotIndicated, OutcomeChildLabour, []string{"hazardous"}},
-		// An adult man deceived about wages (and conditions and travel: one medium indicator
-		// alone does not make the recruitment dimension positive), excessive hours for little
-		// pay, documents confiscated, in debt bondage: trafficking indicated, forced labour.
+		// An adult man deceived about wages, excessive hours for little pay, documents
+		// confiscated, in debt bondage: trafficking indicated (the recruitment element by the
+		// Palermo reading: one recorded deception while coercion at destination is positive),
+		// forced labour.
 		"adult-forced-labour": {OutcomeIndicated, OutcomeIndicated, OutcomeNotApplicable, nil},
 		// An adult with one medium indicator in each dimension: not indicated.
 		"adult-one-medium-each": {OutcomeNotIndicated, OutcomeIndicated, OutcomeNotApplicable, nil},
@@ -117,7 +118,7 @@ func TestResultJSONShape(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Rulebook["id"] != "py-2026" || doc.Rulebook["version"] != "1.0.0" {
+	if doc.Rulebook["id"] != "py-2026" || doc.Rulebook["version"] != "1.1.0" {
 		t.Errorf("rulebook %v", doc.Rulebook)
 	}
 	byName := map[string]map[string]json.RawMessage{}

@@ -26,6 +26,7 @@ type messages struct {
 	trafNotAssessed  string // exploitation
 	actClause        string
 	actMissing       string
+	clauseEvidence   string // indicator labels, positive dimensions
 
 	// ICLS
 	iclsIndicated     string // reasons
@@ -104,6 +105,7 @@ var catalogue = map[Lang]*messages{
 		trafNotAssessed:  "No evaluado: la lista de indicadores de trata con fines de explotación %s no está cargada en este conjunto de reglas, y no se adivina un resultado.",
 		actClause:        "al menos un acto (captación, transporte, traslado, acogida o recepción)",
 		actMissing:       "ningún acto registrado",
+		clauseEvidence:   "evidencia registrada: %s; con dimensión positiva: %s",
 
 		iclsIndicated:     "Hay indicios de trabajo forzoso según la definición estadística de la CIET: %s.",
 		iclsNotIndicated:  "No hay indicios de trabajo forzoso según la definición de la CIET: %s.",
@@ -176,6 +178,7 @@ var catalogue = map[Lang]*messages{
 		trafNotAssessed:  "Not assessed: the list of indicators of trafficking for %s exploitation is not loaded in this rulebook, and no result is guessed.",
 		actClause:        "at least one act (recruitment, transport, transfer, harbouring or receipt)",
 		actMissing:       "no act recorded",
+		clauseEvidence:   "recorded evidence: %s; with positive dimension: %s",
 
 		iclsIndicated:     "Forced labour is indicated under the ICLS statistical definition: %s.",
 		iclsNotIndicated:  "Forced labour is not indicated under the ICLS definition: %s.",

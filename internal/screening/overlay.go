@@ -21,10 +21,23 @@ type overlayFile struct {
 	ChildLabour *ChildLabourBook `json:"child_labour,omitempty"`
 }
 
+// archivedRefs names the archived versions a deployment's file may extend.
+func archivedRefs() string {
+	old, err := Archived()
+	if err != nil || len(old) == 0 {
+		return "no earlier version"
+	}
+	refs := make([]string, len(old))
+	for i, rb := range old {
+		refs[i] = fmt.Sprintf("%q", rb.ID+"@"+rb.Version)
+	}
+	return "an earlier version kept in it: " + strings.Join(refs, ", ")
+}
+
 // LoadOverlay builds a rulebook from the embedded one and a deployment's file (named name,
 // holding data). The embedded rulebook is not modified.
 func LoadOverlay(name string, data []byte) (*Rulebook, error) {
-	base, err := Embedded()
+	current, err := Embedded()
 	if err != nil {
 		return nil, err
 	}
@@ -36,6 +49,16 @@ func LoadOverlay(name string, data []byte) (*Rulebook, error) {
 	locate(reflect.ValueOf(&o), "", name, src)
 	top := location{file: name, src: src}
 	var errs RulebookErrors
+	// A deployment's file may build on an archived version, so that upgrading the binary
+	// does not change its rules until it says so.
+	base, err := embeddedVersion(o.Extends)
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		errs.add(top, "extends", "must be %q (the rulebook embedded in this binary) or %s", current.ID+"@"+current.Version, archivedRefs())
+		base = current
+	}
 	switch {
 	case o.ID == "":
 		errs.add(top, "id", "a deployment rulebook needs its own id")
@@ -48,9 +71,6 @@ func LoadOverlay(name string, data []byte) (*Rulebook, error) {
 		errs.add(top, "version", "a deployment rulebook needs a version")
 	}
 	baseRef := base.ID + "@" + base.Version
-	if o.Extends != base.ID && o.Extends != baseRef {
-		errs.add(top, "extends", "must be %q (the rulebook embedded in this binary)", baseRef)
-	}
 	// Merging keeps the last of two items with the same id; in one file that is a mistake.
 	duplicateIDs(reflect.ValueOf(&o), &errs)
 	if len(errs) > 0 {

@@ -113,6 +113,10 @@ type ClauseResult struct {
 	By []string `json:"by,omitzero"`
 	// Detail explains, in the result's language, how it was met.
 	Detail string `json:"detail,omitempty"`
+	// Via is "evidence" when the clause was met by its or_evidence path rather than by a
+	// positive dimension; By then lists the recorded indicators and the positive dimensions
+	// that allowed it.
+	Via string `json:"via,omitempty"`
 	// Category is the child-labour category the clause establishes.
 	Category string `json:"category,omitempty"`
 	// Source is the citation of the rule.

@@ -178,13 +178,28 @@ type DimensionRule struct {
 	Provenance
 }
 
-// Clause is one element of a combination rule: met when any of its dimensions is positive.
+// Clause is one element of a combination rule: met when any of its dimensions is positive,
+// or, when the clause allows it, by the weaker evidence of OrEvidence.
 type Clause struct {
 	ID    string   `json:"id"`
 	Label Text     `json:"label"`
 	AnyOf []string `json:"any_of"`
+	// OrEvidence, when set, also meets the clause without a positive dimension.
+	OrEvidence *ClauseEvidence `json:"or_evidence,omitempty"`
 
 	at location
+}
+
+// ClauseEvidence meets a clause on recorded indicators rather than on a positive dimension,
+// provided that other dimensions are positive. The adult rule uses it for the Palermo reading:
+// when coercion at destination is established, the means element of the definition is met
+// there, and the recruitment element needs only to be evidenced by a recorded indicator.
+type ClauseEvidence struct {
+	// IndicatorIn lists dimensions: at least one indicator of one of them must be recorded.
+	IndicatorIn []string `json:"indicator_in"`
+	// WhenPositive lists dimensions that must all be positive for the evidence to count.
+	WhenPositive []string `json:"when_positive"`
+	Provenance
 }
 
 func (c *Clause) setAt(l location) { c.at = l }
@@ -395,7 +410,11 @@ type index struct {
 	worstForms   map[string]*Term
 }
 
-//go:embed rulebooks/*.json
+// The current rulebook is rulebooks/*.json; every earlier version stays embedded under
+// rulebooks/archive/VERSION/ so that a screening stored years ago can be judged again by the
+// exact rules that judged it.
+//
+//go:embed rulebooks/*.json rulebooks/archive
 var embedded embed.FS
 
 // EmbeddedID is the id of the rulebook built into the binary.
@@ -409,15 +428,16 @@ type setFile struct {
 	Files   []string `json:"files"`
 }
 
-var loadEmbedded = sync.OnceValues(func() (*Rulebook, error) {
-	read := func(name string) ([]byte, error) { return embedded.ReadFile(path.Join("rulebooks", name)) }
+// loadSet compiles the rulebook whose manifest is dir/set.json in the embedded files.
+func loadSet(dir string) (*Rulebook, error) {
+	read := func(name string) ([]byte, error) { return embedded.ReadFile(path.Join(dir, name)) }
 	data, err := read("set.json")
 	if err != nil {
 		return nil, err
 	}
 	var set setFile
 	if err := decodeStrict(data, &set); err != nil {
-		return nil, fileError("rulebooks/set.json", err)
+		return nil, fileError(path.Join(dir, "set.json"), err)
 	}
 	rb := &Rulebook{ID: set.ID, Version: set.Version, Title: set.Title}
 	for _, name := range set.Files {
@@ -425,7 +445,7 @@ var loadEmbedded = sync.OnceValues(func() (*Rulebook, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := rb.addFile("rulebooks/"+name, data); err != nil {
+		if err := rb.addFile(path.Join(dir, name), data); err != nil {
 			return nil, err
 		}
 	}
@@ -433,10 +453,57 @@ var loadEmbedded = sync.OnceValues(func() (*Rulebook, error) {
 		return nil, err
 	}
 	return rb, nil
+}
+
+var loadEmbedded = sync.OnceValues(func() (*Rulebook, error) { return loadSet("rulebooks") })
+
+var loadArchived = sync.OnceValues(func() ([]*Rulebook, error) {
+	entries, err := embedded.ReadDir("rulebooks/archive")
+	if err != nil {
+		return nil, err
+	}
+	var books []*Rulebook
+	for _, e := range entries {
+		rb, err := loadSet(path.Join("rulebooks/archive", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		if rb.ID != EmbeddedID || rb.Version != e.Name() {
+			return nil, fmt.Errorf("rulebooks/archive/%s holds %s@%s: an archived rulebook's folder is named after its version", e.Name(), rb.ID, rb.Version)
+		}
+		books = append(books, rb)
+	}
+	return books, nil
 })
 
 // Embedded returns the rulebook built into the binary. It is shared and must not be modified.
 func Embedded() (*Rulebook, error) { return loadEmbedded() }
+
+// Archived returns the earlier versions of the embedded rulebook, oldest first, kept so that
+// stored screenings can be reproduced. They are shared and must not be modified.
+func Archived() ([]*Rulebook, error) { return loadArchived() }
+
+// embeddedVersion returns the embedded rulebook, current or archived, named by ref ("py-2026"
+// for the current one, or "py-2026@VERSION"), or nil.
+func embeddedVersion(ref string) (*Rulebook, error) {
+	cur, err := Embedded()
+	if err != nil {
+		return nil, err
+	}
+	if ref == cur.ID || ref == cur.ID+"@"+cur.Version {
+		return cur, nil
+	}
+	old, err := Archived()
+	if err != nil {
+		return nil, err
+	}
+	for _, rb := range old {
+		if ref == rb.ID+"@"+rb.Version {
+			return rb, nil
+		}
+	}
+	return nil, nil
+}
 
 // addFile decodes one framework file into its slot.
 func (r *Rulebook) addFile(name string, data []byte) error {

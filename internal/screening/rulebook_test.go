@@ -130,6 +130,9 @@ func TestToVerifyMatchesReference(t *testing.T) {
 	want := []string{
 		"trafficking indicators[rv_difficulties_past]",
 		"trafficking indicators[rv_travel_difficulty]",
+		// The Palermo reading that lets one recruitment indicator count when coercion at
+		// destination is positive: a project decision on a [U] rule, so itself to verify.
+		"trafficking combination.adult.all_of[recruitment].or_evidence",
 		"trafficking combination.adult",
 		"trafficking combination.child",
 		"child_labour adolescent_hours[younger_adolescents]",
@@ -199,7 +202,7 @@ func TestOverlayOverridesAndExtends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ref := rb.Ref(); ref.ID != "py-2026-alto-parana" || ref.Version != "2026.1" || ref.Extends != "py-2026@1.0.0" {
+	if ref := rb.Ref(); ref.ID != "py-2026-alto-parana" || ref.Version != "2026.1" || ref.Extends != "py-2026@1.1.0" {
 		t.Errorf("ref %+v", ref)
 	}
 	if ref := rb.ChildLabour.Ref(); ref.Version != "1.0.0-ap1" || ref.ModifiedBy != "py-2026-alto-parana@2026.1" {
@@ -327,8 +330,34 @@ func TestMalformedOverlayIsRejectedWithFileLineAndReason(t *testing.T) {
     "framework": "trafficking"
   }
 }`, 6, `framework: is "trafficking" under the key "child_labour"`},
+		{"evidence path on an unknown dimension", head + `  "trafficking": {
+    "combination": {
+      "adult": {
+        "all_of": [
+          {"id": "recruitment", "label": {"es": "r", "en": "r"}, "any_of": ["deceptive_recruitment"],
+           "or_evidence": {"indicator_in": ["deceptive_recruitment"], "when_positive": ["coercion_at_destination"],
+                           "source": "palermo_art3", "confidence": "V"}}
+        ],
+        "source": "palermo_art3", "confidence": "V"
+      }
+    }
+  }
+}`, 10, `when_positive[0]: unknown dimension "coercion_at_destination"`},
+		{"evidence path without a condition", head + `  "trafficking": {
+    "combination": {
+      "adult": {
+        "all_of": [
+          {"id": "recruitment", "label": {"es": "r", "en": "r"}, "any_of": ["deceptive_recruitment"],
+           "or_evidence": {"indicator_in": ["deceptive_recruitment"], "when_positive": [],
+                           "source": "palermo_art3", "confidence": "V"}}
+        ],
+        "source": "palermo_art3", "confidence": "V"
+      }
+    }
+  }
+}`, 10, "evidence alone never meets a clause"},
 		{"same id as the embedded rulebook", "{\n  \"id\": \"py-2026\",\n  \"version\": \"1\",\n  \"extends\": \"py-2026\"\n}", 2, "must differ"},
-		{"unknown base", "{\n  \"id\": \"x-1\",\n  \"version\": \"1\",\n  \"extends\": \"py-2019\"\n}", 4, `must be "py-2026@1.0.0"`},
+		{"unknown base", "{\n  \"id\": \"x-1\",\n  \"version\": \"1\",\n  \"extends\": \"py-2019\"\n}", 4, `must be "py-2026@1.1.0" (the rulebook embedded in this binary) or an earlier version kept in it: "py-2026@1.0.0"`},
 		{"trailing data", head + "  \"title\": {\"es\": \"a\", \"en\": \"b\"}\n}\n{}", 7, "unexpected data"},
 		{"empty", "", 1, "empty document"},
 	}

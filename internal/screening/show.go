@@ -187,6 +187,10 @@ func (r *Rulebook) WriteBookText(w io.Writer, id string, lang Lang) error {
 			}
 			for _, cl := range c.rule.AllOf {
 				pr("  - %s: %s (any of %s)\n", cl.ID, cl.Label.In(lang), strings.Join(cl.AnyOf, ", "))
+				if ev := cl.OrEvidence; ev != nil {
+					pr("    or %s: an indicator of %s recorded while %s positive\n", tag(ev.Provenance), strings.Join(ev.IndicatorIn, ", "), strings.Join(ev.WhenPositive, ", "))
+					note(ev.Provenance, "      ")
+				}
 			}
 			note(c.rule.Provenance, "    ")
 		}

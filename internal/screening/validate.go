@@ -288,6 +288,25 @@ func (r *Rulebook) compile() error {
 						c.add(cl.at, "any_of["+strconv.Itoa(k)+"]", "unknown dimension %q", d)
 					}
 				}
+				if ev := cl.OrEvidence; ev != nil {
+					if len(ev.IndicatorIn) == 0 {
+						c.add(ev.at, "indicator_in", "needs at least one dimension")
+					}
+					if len(ev.WhenPositive) == 0 {
+						c.add(ev.at, "when_positive", "needs at least one dimension (evidence alone never meets a clause)")
+					}
+					for _, list := range []struct {
+						name string
+						ids  []string
+					}{{"indicator_in", ev.IndicatorIn}, {"when_positive", ev.WhenPositive}} {
+						for k, d := range list.ids {
+							if !dims[d] {
+								c.add(ev.at, list.name+"["+strconv.Itoa(k)+"]", "unknown dimension %q", d)
+							}
+						}
+					}
+					c.provenance(ev.at, &ev.Provenance)
+				}
 			}
 			c.provenance(rule.at, &rule.Provenance)
 		}

@@ -105,6 +105,7 @@ func TestScreenings(t *testing.T) {
 		{"paging and counts", testPaging},
 		{"link to a person", testLinkPerson},
 		{"result in the reader's language", testInLanguage},
+		{"reproduce after a rulebook upgrade", testReproduceAfterUpgrade},
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		for _, tc := range suite {
@@ -127,6 +128,53 @@ func freshLike(t *testing.T, db *store.DB) *store.DB {
 	return storetest.OpenPostgres(t, storetest.PostgresURL(t))
 }
 
+// testReproduceAfterUpgrade stores a screening judged by the previous embedded rulebook and
+// reproduces it with a service of the current binary, which keeps that version archived.
+func testReproduceAfterUpgrade(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	var v1 *screening.Rulebook
+	archived, err := screening.Archived()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rb := range archived {
+		if rb.Version == "1.0.0" {
+			v1 = rb
+		}
+	}
+	if v1 == nil {
+		t.Fatal("py-2026@1.0.0 is not archived")
+	}
+	old, err := screenings.New(f.db.Screenings(), screenings.Config{Clock: f.clock, Rulebook: v1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inspector := f.actor(t, f.labour, core.RoleLabourInspector)
+	sc, err := old.CreateDocument(ctx, inspector, scenario(t, "adult-forced-labour"), screening.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.RulebookVersion != "1.0.0" || sc.Outcomes.Trafficking != "not_indicated" {
+		t.Fatalf("stored by 1.0.0: %+v", sc.Summary)
+	}
+	// The current rulebook judges the same input otherwise...
+	cur, err := f.svc.CreateDocument(ctx, inspector, scenario(t, "adult-forced-labour"), screening.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.RulebookVersion == "1.0.0" || cur.Outcomes.Trafficking != "indicated" {
+		t.Fatalf("stored by the current rulebook: %+v", cur.Summary)
+	}
+	// ...and still reproduces the old screening exactly, with the version that judged it.
+	rep, err := f.svc.Reproduce(ctx, inspector, sc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Same {
+		t.Errorf("reproduction differs:\n%s\n%s", rep.ResultJSON, sc.ResultJSON)
+	}
+}
+
 func testStoreAndReproduce(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	inspector := f.actor(t, f.labour, core.RoleLabourInspector)
@@ -138,7 +186,7 @@ func testStoreAndReproduce(t *testing.T, f *fixture) {
 	if sc.ID == 0 || sc.AgencyID != f.labour.ID || sc.OfficerID != inspector.UserID || sc.Outcomes != want {
 		t.Fatalf("created %+v", sc.Summary)
 	}
-	if sc.RulebookID != "py-2026" || sc.RulebookVersion != "1.0.0" || !sc.CreatedAt.Equal(f.clock.Now()) {
+	if sc.RulebookID != "py-2026" || sc.RulebookVersion != "1.1.0" || !sc.CreatedAt.Equal(f.clock.Now()) {
 		t.Errorf("rulebook %s %s at %v", sc.RulebookID, sc.RulebookVersion, sc.CreatedAt)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +23,9 @@ type Config struct {
 	Clock core.Clock
 	// Rulebook judges new screenings: the embedded one, or a deployment's extension of it.
 	Rulebook *screening.Rulebook
-	// Archive holds older rulebook versions still needed to reproduce stored results; the
-	// current rulebook and the embedded one are always available.
+	// Archive holds older versions of a deployment's own rulebook still needed to reproduce
+	// stored results; the current rulebook and every embedded version (current and archived)
+	// are always available.
 	Archive []*screening.Rulebook
 	// CheckPerson confirms that the actor may link to personID (the person exists and the actor
 	// may see them). The persons module provides it. Without it, links to persons are refused:
@@ -50,8 +52,13 @@ func New(store Store, cfg Config) (*Service, error) {
 	if cfg.Rulebook == nil {
 		cfg.Rulebook = embedded
 	}
+	archived, err := screening.Archived()
+	if err != nil {
+		return nil, fmt.Errorf("archived rulebooks: %w", err)
+	}
 	s := &Service{store: store, cfg: cfg, books: map[string]*screening.Rulebook{}}
-	for _, rb := range append([]*screening.Rulebook{embedded, cfg.Rulebook}, cfg.Archive...) {
+	books := slices.Concat([]*screening.Rulebook{embedded, cfg.Rulebook}, archived, cfg.Archive)
+	for _, rb := range books {
 		s.books[bookKey(rb.ID, rb.Version)] = rb
 	}
 	return s, nil
