@@ -3,6 +3,7 @@ package screenings_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -470,8 +471,17 @@ func testLinkPerson(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, 6); !core.Is(err, core.NotFound) {
+	// A person the check refuses is a field error on person_id, worded as a number that
+	// names nobody, so the page can keep what was typed and tell nothing more.
+	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, 6); !core.Is(err, core.Invalid) || !hasField(err, "person_id", "screening.error.person_unknown") {
 		t.Errorf("a person the check refuses: %v", err)
+	}
+	// Someone who may not link learns nothing about persons: the screening is checked first.
+	if err := checked.svc.LinkPerson(ctx, admin, sc.ID, 6); !core.Is(err, core.Forbidden) {
+		t.Errorf("an administrator links an invisible person: %v", err)
+	}
+	if err := checked.svc.LinkPerson(ctx, outsider, sc.ID, 6); !core.Is(err, core.NotFound) {
+		t.Errorf("another agency links an invisible person: %v", err)
 	}
 	if err := checked.svc.LinkPerson(ctx, officer, sc.ID, 5); err != nil {
 		t.Fatalf("a person the check accepts: %v", err)
@@ -529,4 +539,17 @@ func testInLanguage(t *testing.T, f *fixture) {
 	if r := f.svc.InLanguage(got, screening.English); r != got.Result {
 		t.Error("an unavailable rulebook version was used")
 	}
+}
+
+func hasField(err error, field, key string) bool {
+	var ce *core.Error
+	if !errors.As(err, &ce) {
+		return false
+	}
+	for _, f := range ce.Fields {
+		if f.Field == field && f.Key == key {
+			return true
+		}
+	}
+	return false
 }

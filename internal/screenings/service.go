@@ -335,13 +335,29 @@ func (s *Service) List(ctx context.Context, actor core.Actor, p Page) (Listing, 
 func (s *Service) LinkPerson(ctx context.Context, actor core.Actor, screeningID, personID int64) error {
 	if personID < 0 {
 		return &core.Error{Code: core.Invalid, Key: "error.invalid_form",
-			Fields: []core.FieldError{{Field: "person_id", Key: "api.not_a_number"}}}
+			Fields: []core.FieldError{{Field: "person_id", Key: "screening.error.person_number"}}}
+	}
+	// The screening is checked before the person, so that an actor who may not link learns
+	// nothing about persons, and one who may not see the screening gets "not found".
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		row, err := tx.ScreeningByID(ctx, screeningID)
+		if err != nil {
+			return err
+		}
+		return s.mayLink(actor, row)
+	}); err != nil {
+		return err
 	}
 	if personID > 0 {
 		if s.cfg.CheckPerson == nil {
 			return core.Errorf(core.Forbidden, "error.forbidden")
 		}
 		if err := s.cfg.CheckPerson(ctx, actor, personID); err != nil {
+			if core.Is(err, core.NotFound) {
+				// A person the actor may not see reads exactly as a number that names nobody.
+				return &core.Error{Code: core.Invalid, Key: "error.invalid_form",
+					Fields: []core.FieldError{{Field: "person_id", Key: "screening.error.person_unknown"}}}
+			}
 			return err
 		}
 	}
@@ -350,11 +366,8 @@ func (s *Service) LinkPerson(ctx context.Context, actor core.Actor, screeningID,
 		if err != nil {
 			return err
 		}
-		if !access.CanSeeScreenings(actor, row.AgencyID) {
-			return notFound
-		}
-		if !access.CanLinkScreening(actor, row.AgencyID) {
-			return forbidden
+		if err := s.mayLink(actor, row); err != nil {
+			return err
 		}
 		if err := tx.SetScreeningPerson(ctx, row.ID, personID); err != nil {
 			return err
@@ -366,6 +379,16 @@ func (s *Service) LinkPerson(ctx context.Context, actor core.Actor, screeningID,
 		return tx.AppendAudit(ctx, actor, s.cfg.Clock.Now(), audit.Entry{Action: action, ObjectType: "screening",
 			ObjectID: id(row.ID), ObjectAgencyID: row.AgencyID, Fields: []string{"person_id"}})
 	})
+}
+
+func (s *Service) mayLink(actor core.Actor, row Stored) error {
+	if !access.CanSeeScreenings(actor, row.AgencyID) {
+		return notFound
+	}
+	if !access.CanLinkScreening(actor, row.AgencyID) {
+		return forbidden
+	}
+	return nil
 }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }

@@ -111,6 +111,44 @@ func (s *Server) apiScreening(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toAPIScreening(sc))
 }
 
+// apiLinkScreeningPerson links a screening to a person ({"person_id": N}) or unlinks it
+// ({"person_id": null}), and answers the screening as it now stands.
+func (s *Server) apiLinkScreeningPerson(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// person_id is required, so that an empty or misspelt body never unlinks by accident;
+	// null is the explicit way to unlink.
+	var body struct {
+		PersonID json.RawMessage `json:"person_id"`
+	}
+	if err := decodeJSON(w, r, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var personID int64
+	if string(body.PersonID) != "null" {
+		if len(body.PersonID) == 0 || json.Unmarshal(body.PersonID, &personID) != nil || personID <= 0 {
+			s.fail(w, r, &core.Error{Code: core.Invalid, Key: "error.invalid_form",
+				Fields: []core.FieldError{{Field: "person_id", Key: "screening.error.person_number"}}})
+			return
+		}
+	}
+	actor := actorOf(r)
+	if err := s.cfg.Screenings.LinkPerson(r.Context(), actor, id, personID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sc, err := s.cfg.Screenings.Get(r.Context(), actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toAPIScreening(sc))
+}
+
 // apiScreenings lists the agency's screenings, newest first, with the agency's counts; for
 // analysts, the counts alone.
 func (s *Server) apiScreenings(w http.ResponseWriter, r *http.Request) {

@@ -76,9 +76,6 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	}
 	h := &harness{t: t, db: db, accounts: accounts.New(db.Accounts(), cfg), clock: opts.clock}
 	var err error
-	if h.screenings, err = screenings.New(db.Screenings(), screenings.Config{Clock: cfg.Clock}); err != nil {
-		t.Fatal(err)
-	}
 	h.training = training.New(db.Training(), training.Config{Clock: cfg.Clock, Field: db.CaseStats()})
 	h.stats = analysis.New(db.Analysis(), analysis.Config{Clock: cfg.Clock, Cases: db.CaseStats()})
 	if h.ring, err = seal.CreateRing(filepath.Join(t.TempDir(), "keys", "kek.json")); err != nil {
@@ -87,6 +84,9 @@ func newHarness(t *testing.T, db *store.DB, opts harnessOptions) *harness {
 	// Persons and cases wired to each other exactly as the application wires them.
 	wired := casewire.New(db, h.ring, casewire.Config{Clock: cfg.Clock})
 	h.persons, h.cases = wired.Persons, wired.Cases
+	if h.screenings, err = screenings.New(db.Screenings(), screenings.Config{Clock: cfg.Clock, CheckPerson: h.persons.Exists}); err != nil {
+		t.Fatal(err)
+	}
 	h.dedupe = dedupe.New(db.Dedupe(), h.persons, dedupe.Config{Clock: cfg.Clock, Cases: h.cases})
 	srv, err := web.New(web.Config{Accounts: h.accounts, Audit: audit.NewService(db.Audit()), Ping: db.Ping, Version: "test",
 		Screenings: h.screenings, Training: h.training, Stats: h.stats, Cases: h.cases, Persons: h.persons, Dedupe: h.dedupe})

@@ -87,5 +87,45 @@ func screeningsMatrixCases() map[string]matrixCase {
 		}, api(201, 403, screensRole), false},
 		"GET /api/v1/screenings":      {one, fixed("/api/v1/screenings"), api(200, 403, listsScreenings), false},
 		"GET /api/v1/screenings/{id}": {both, screeningOf("/api/v1/screenings"), api(200, 404, readsScreenings), false},
+
+		// Unlinking (an empty person number) needs no person, so the matrix tests who may link
+		// at all; linking to persons one may or may not see is tested on its own.
+		"POST /screenings/{id}/person": {both, withForm(screeningOf("/screenings"), "/person", url.Values{"person_id": {""}}),
+			linksScreening(http.StatusSeeOther, http.StatusUnauthorized), false},
+		"PUT /api/v1/screenings/{id}/person": {both, withBody(screeningOf("/api/v1/screenings"), "/person", `{"person_id": null}`),
+			linksScreening(200, http.StatusUnauthorized), false},
+	}
+}
+
+// linksScreening: the agency's officers may link its screenings; its administrators may read
+// them but not link (403); everyone else is told the screening does not exist.
+func linksScreening(ok, anonymous int) func(core.Role, relation) int {
+	return func(r core.Role, rel relation) int {
+		switch {
+		case r == anon:
+			return anonymous
+		case rel == sameAgency && screensRole(r, rel):
+			return ok
+		case readsScreenings(r, rel):
+			return http.StatusForbidden
+		default:
+			return http.StatusNotFound
+		}
+	}
+}
+
+// withForm appends suffix to the path a request builder returns and sends form with it.
+func withForm(build func(*matrix, core.User) (string, url.Values, string), suffix string, form url.Values) func(*matrix, core.User) (string, url.Values, string) {
+	return func(m *matrix, target core.User) (string, url.Values, string) {
+		path, _, _ := build(m, target)
+		return path + suffix, form, ""
+	}
+}
+
+// withBody appends suffix to the path a request builder returns and sends body with it.
+func withBody(build func(*matrix, core.User) (string, url.Values, string), suffix, body string) func(*matrix, core.User) (string, url.Values, string) {
+	return func(m *matrix, target core.User) (string, url.Values, string) {
+		path, _, _ := build(m, target)
+		return path + suffix, nil, body
 	}
 }

@@ -22,9 +22,11 @@ func (s *Server) routesScreenings() {
 	s.handle("GET /screenings/new", SignedIn, s.screeningForm)
 	s.handle("POST /screenings", SignedIn, s.createScreening)
 	s.handle("GET /screenings/{id}", SignedIn, s.screeningPage)
+	s.handle("POST /screenings/{id}/person", SignedIn, s.linkScreeningPerson)
 	s.handle("POST /api/v1/screenings", APIToken, s.apiCreateScreening)
 	s.handle("GET /api/v1/screenings", APIToken, s.apiScreenings)
 	s.handle("GET /api/v1/screenings/{id}", APIToken, s.apiScreening)
+	s.handle("PUT /api/v1/screenings/{id}/person", APIToken, s.apiLinkScreeningPerson)
 }
 
 // screeningLang is the request's language as the engine knows it; languages the rulebooks do
@@ -238,11 +240,53 @@ func (s *Server) screeningPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	res := s.cfg.Screenings.InLanguage(sc, screeningLang(r))
-	s.render(w, r, http.StatusOK, "screenings_result", map[string]any{
-		"V":         screeningView{S: sc, Result: res, Mine: sc.OfficerID == actor.UserID},
+	s.render(w, r, http.StatusOK, "screenings_result", s.screeningPageData(r, sc))
+}
+
+func (s *Server) screeningPageData(r *http.Request, sc screenings.Screening) map[string]any {
+	actor := actorOf(r)
+	return map[string]any{
+		"V":         screeningView{S: sc, Result: s.cfg.Screenings.InLanguage(sc, screeningLang(r)), Mine: sc.OfficerID == actor.UserID},
 		"CanScreen": access.CanScreen(actor),
-	})
+		"CanLink":   access.CanLinkScreening(actor, sc.AgencyID),
+	}
+}
+
+// linkScreeningPerson links the screening to the person whose number the officer typed, or
+// unlinks it when the field is left empty. A person the officer may not see reads as a number
+// that names nobody, on the same page, so that nothing typed is lost and nothing leaks.
+func (s *Server) linkScreeningPerson(w http.ResponseWriter, r *http.Request) {
+	if err := s.parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	actor := actorOf(r)
+	sc, err := s.cfg.Screenings.Get(r.Context(), actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var personID int64
+	raw := strings.Join(strings.Fields(r.PostForm.Get("person_id")), "")
+	if raw != "" {
+		n, perr := strconv.ParseInt(raw, 10, 64)
+		if perr != nil || n <= 0 {
+			s.formError(w, r, "screenings_result", s.screeningPageData(r, sc), &core.Error{Code: core.Invalid, Key: "error.invalid_form",
+				Fields: []core.FieldError{{Field: "person_id", Key: "screening.error.person_number"}}})
+			return
+		}
+		personID = n
+	}
+	if err := s.cfg.Screenings.LinkPerson(r.Context(), actor, sc.ID, personID); err != nil {
+		s.formError(w, r, "screenings_result", s.screeningPageData(r, sc), err)
+		return
+	}
+	http.Redirect(w, r, "/screenings/"+strconv.FormatInt(sc.ID, 10)+"#person", http.StatusSeeOther)
 }
 
 func (s *Server) screeningList(w http.ResponseWriter, r *http.Request) {
