@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"nanduti/internal/core"
+	"nanduti/internal/persons"
 	"nanduti/internal/screenings"
 	"nanduti/internal/store"
 	"nanduti/internal/store/storetest"
@@ -352,6 +354,28 @@ func TestBrowserScreeningBrickKiln(t *testing.T) {
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil || wide {
 		t.Errorf("the result page scrolls sideways on a phone (%v)", err)
+	}
+	// Link the screening to the boy's person record by typing his number; the page comes back
+	// at the person section with the link to his record.
+	age := 15
+	boy, err := h.persons.Create(t.Context(), core.Actor{UserID: inspector.ID, AgencyID: inspector.AgencyID,
+		TaskForceID: h.agencyB.TaskForceID, Roles: inspector.Roles}, persons.Input{Kind: persons.KindVictim,
+		Profile:  persons.Profile{Gender: "Masculine", AgeAtIdentification: &age, Department: "10"},
+		Identity: persons.Identity{GivenNames: "Tobías Arandu", PaternalSurname: "Villalba"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#person_id"), strconv.FormatInt(boy.ID, 10)),
+		chromedp.Click(chromedp.CSS("#link-person")),
+		chromedp.WaitVisible(chromedp.CSS("#unlink-person")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "screening-linked")
+	if s := text(t, ctx, "#person"); !strings.Contains(s, "Persona n.º "+strconv.FormatInt(boy.ID, 10)) {
+		t.Errorf("person section after linking: %q", s)
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`a.button-secondary[href="/screenings"]`)),
