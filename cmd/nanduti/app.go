@@ -16,6 +16,7 @@ import (
 	"nanduti/internal/core"
 	"nanduti/internal/dedupe"
 	"nanduti/internal/i18n"
+	"nanduti/internal/screening"
 	"nanduti/internal/screenings"
 	"nanduti/internal/stats/analysis"
 	"nanduti/internal/store"
@@ -77,6 +78,10 @@ func (cfg *dbConfig) resolve() (string, error) {
 // appOptions tune the services for the command at hand.
 type appOptions struct {
 	demo bool
+	// rulebook judges new screenings (nil: the embedded one); archive holds earlier versions
+	// of a deployment's own rulebook.
+	rulebook *screening.Rulebook
+	archive  []*screening.Rulebook
 }
 
 // openApp opens and migrates the database and builds the services.
@@ -95,7 +100,8 @@ func openApp(ctx context.Context, cfg *dbConfig, opts appOptions) (*app, error) 
 	}
 	protect := newProtection(db, cfg)
 	// A screening may only point at a person its author may see.
-	scr, err := screenings.New(db.Screenings(), screenings.Config{CheckPerson: protect.persons.Exists})
+	scr, err := screenings.New(db.Screenings(), screenings.Config{CheckPerson: protect.persons.Exists,
+		Rulebook: opts.rulebook, Archive: opts.archive})
 	if err != nil {
 		db.Close()
 		return nil, err

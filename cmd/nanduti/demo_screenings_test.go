@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"nanduti/internal/accounts"
 	"nanduti/internal/core"
 	"nanduti/internal/demo"
+	"nanduti/internal/screening"
 	"nanduti/internal/screenings"
 	"nanduti/internal/store"
 )
@@ -54,6 +56,62 @@ func TestDemoScreenings(t *testing.T) {
 		rep, err := svc.Reproduce(ctx, officer, s.ID)
 		if err != nil || !rep.Same {
 			t.Errorf("screening %d does not reproduce: %v", s.ID, err)
+		}
+	}
+}
+
+// A deployment serves with its own rulebook: new screenings are judged and stored by it, a
+// malformed file stops the start with its file, line and reason, and the stored screenings
+// still reproduce once that version is only in the archive.
+func TestServeWithDeploymentRules(t *testing.T) {
+	dir := t.TempDir()
+	rules := screenTempFile(t, "cde.json", `{
+  "id": "py-2026-cde",
+  "version": "3",
+  "extends": "py-2026",
+  "child_labour": {
+    "night_work": {"age_limit": 18, "from": "19:00", "to": "07:00", "source": "codigo_ninez_art58", "confidence": "S"}
+  }
+}`)
+	bad := screenTempFile(t, "bad.json", "{\n  \"id\": \"py-2026-cde\",\n  \"version\": \"4\",\n  \"extends\": \"py-2026\",\n  \"colour\": 1\n}\n")
+	for _, args := range [][]string{{"--rules", bad}, {"--rules", rules, "--rules-archive", bad}} {
+		code, _, errs := run(t, "", append([]string{"demo", "--data", dir, "--no-serve"}, args...)...)
+		if code != 2 || !strings.Contains(errs, bad+":") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming %s", args, code, errs, bad)
+		}
+	}
+	if code, _, errs := run(t, "", "demo", "--data", dir, "--no-serve", "--rules", rules); code != 0 {
+		t.Fatalf("demo with rules: %d %q", code, errs)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "nanduti.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := accounts.New(db.Accounts(), accounts.Config{}).UserByEmail(ctx, core.SystemActor, demo.ScreeningOfficer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := core.Actor{UserID: u.ID, AgencyID: u.AgencyID, Roles: u.Roles}
+	cde, err := loadRules(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := screenings.New(db.Screenings(), screenings.Config{Archive: []*screening.Rulebook{cde}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := svc.List(ctx, officer, screenings.Page{})
+	if err != nil || len(l.Screenings) != 2 {
+		t.Fatalf("%d screenings, %v", len(l.Screenings), err)
+	}
+	for _, s := range l.Screenings {
+		if s.RulebookID != "py-2026-cde" || s.RulebookVersion != "3" {
+			t.Errorf("screening %d judged by %s %s", s.ID, s.RulebookID, s.RulebookVersion)
+		}
+		if rep, err := svc.Reproduce(ctx, officer, s.ID); err != nil || !rep.Same {
+			t.Errorf("screening %d does not reproduce from the archive: %v", s.ID, err)
 		}
 	}
 }

@@ -31,6 +31,10 @@ type serveConfig struct {
 	metricsToken string
 	// dedupeEvery is how often the dedupe job runs in the background; 0 turns it off.
 	dedupeEvery time.Duration
+	// rules is the deployment's rulebook file extending the embedded one ("" for none);
+	// rulesArchive are its earlier versions, kept so stored screenings still reproduce.
+	rules        string
+	rulesArchive []string
 }
 
 func (c *CLI) addServeFlags(fs *flag.FlagSet, defaultData string) *serveConfig {
@@ -57,6 +61,11 @@ func (c *CLI) addServeFlags(fs *flag.FlagSet, defaultData string) *serveConfig {
 		}
 	}
 	fs.DurationVar(&cfg.dedupeEvery, "dedupe-every", every, "run the dedupe job this often, for example 6h; 0 turns it off (env NANDUTI_DEDUPE_EVERY)")
+	fs.StringVar(&cfg.rules, "rules", c.Getenv("NANDUTI_RULES"), "the deployment's screening rulebook `FILE`, extending the embedded rules (env NANDUTI_RULES)")
+	fs.Func("rules-archive", "an earlier version of the deployment's rulebook `FILE`, so screenings judged by it still reproduce (repeatable)", func(v string) error {
+		cfg.rulesArchive = append(cfg.rulesArchive, v)
+		return nil
+	})
 	return cfg
 }
 
@@ -71,6 +80,27 @@ func (cfg *serveConfig) check() error {
 		return usagef("--dedupe-every (or NANDUTI_DEDUPE_EVERY) must be a duration such as 6h, or 0 to turn the job off")
 	}
 	return nil
+}
+
+// appOptions loads the deployment's rulebooks, so that a malformed file stops the server at
+// start with its file, line and reason.
+func (cfg *serveConfig) appOptions(demoMode bool) (appOptions, error) {
+	opts := appOptions{demo: demoMode}
+	if cfg.rules != "" {
+		rb, err := loadRules(cfg.rules)
+		if err != nil {
+			return opts, err
+		}
+		opts.rulebook = rb
+	}
+	for _, f := range cfg.rulesArchive {
+		rb, err := loadRules(f)
+		if err != nil {
+			return opts, err
+		}
+		opts.archive = append(opts.archive, rb)
+	}
+	return opts, nil
 }
 
 func runServe(ctx context.Context, c *CLI, args []string) error {
@@ -101,7 +131,11 @@ func runDemo(ctx context.Context, c *CLI, args []string) error {
 	if err := cfg.check(); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg.db, appOptions{demo: true})
+	opts, err := cfg.appOptions(true)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg.db, opts)
 	if err != nil {
 		return err
 	}
@@ -130,7 +164,11 @@ func (c *CLI) serve(ctx context.Context, cfg *serveConfig, demoMode bool) error 
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg.db, appOptions{demo: demoMode})
+	opts, err := cfg.appOptions(demoMode)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg.db, opts)
 	if err != nil {
 		return err
 	}
