@@ -24,15 +24,7 @@ func TestDemoScreenings(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "nanduti.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	u, err := accounts.New(db.Accounts(), accounts.Config{}).UserByEmail(ctx, core.SystemActor, demo.ScreeningOfficer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := openDemoOfficer(t, dir)
 	svc, err := screenings.New(db.Screenings(), screenings.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -65,14 +57,7 @@ func TestDemoScreenings(t *testing.T) {
 // still reproduce once that version is only in the archive.
 func TestServeWithDeploymentRules(t *testing.T) {
 	dir := t.TempDir()
-	rules := screenTempFile(t, "cde.json", `{
-  "id": "py-2026-cde",
-  "version": "3",
-  "extends": "py-2026",
-  "child_labour": {
-    "night_work": {"age_limit": 18, "from": "19:00", "to": "07:00", "source": "codigo_ninez_art58", "confidence": "S"}
-  }
-}`)
+	rules := screenTempFile(t, "cde.json", cdeRules)
 	bad := screenTempFile(t, "bad.json", "{\n  \"id\": \"py-2026-cde\",\n  \"version\": \"4\",\n  \"extends\": \"py-2026\",\n  \"colour\": 1\n}\n")
 	for _, args := range [][]string{{"--rules", bad}, {"--rules", rules, "--rules-archive", bad}} {
 		code, _, errs := run(t, "", append([]string{"demo", "--data", dir, "--no-serve"}, args...)...)
@@ -84,15 +69,7 @@ func TestServeWithDeploymentRules(t *testing.T) {
 		t.Fatalf("demo with rules: %d %q", code, errs)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "nanduti.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	u, err := accounts.New(db.Accounts(), accounts.Config{}).UserByEmail(ctx, core.SystemActor, demo.ScreeningOfficer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := openDemoOfficer(t, dir)
 	officer := core.Actor{UserID: u.ID, AgencyID: u.AgencyID, Roles: u.Roles}
 	cde, err := loadRules(rules)
 	if err != nil {
@@ -114,4 +91,20 @@ func TestServeWithDeploymentRules(t *testing.T) {
 			t.Errorf("screening %d does not reproduce from the archive: %v", s.ID, err)
 		}
 	}
+}
+
+// openDemoOfficer opens the demo database in dir and returns it with the labour inspector who
+// screens in the demo.
+func openDemoOfficer(t *testing.T, dir string) (*store.DB, core.User) {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "nanduti.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	u, err := accounts.New(db.Accounts(), accounts.Config{}).UserByEmail(context.Background(), core.SystemActor, demo.ScreeningOfficer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, u
 }

@@ -126,15 +126,18 @@ func TestScreenUsageErrors(t *testing.T) {
 	}
 }
 
-func TestScreenWithDeploymentRules(t *testing.T) {
-	rules := screenTempFile(t, "cde.json", `{
+// cdeRules is a deployment's rulebook that moves night work for children to 19:00-07:00.
+const cdeRules = `{
   "id": "py-2026-cde",
   "version": "3",
   "extends": "py-2026",
   "child_labour": {
     "night_work": {"age_limit": 18, "from": "19:00", "to": "07:00", "source": "codigo_ninez_art58", "confidence": "S"}
   }
-}`)
+}`
+
+func TestScreenWithDeploymentRules(t *testing.T) {
+	rules := screenTempFile(t, "cde.json", cdeRules)
 	doc := `{"subject": {"age": 16}, "exploitation": "labour", "work": {"night_work": true}}`
 	code, out, errOut := runScreenCLI(t, doc, "screen", "--rules", rules, "--lang", "en", "-")
 	if code != 0 {

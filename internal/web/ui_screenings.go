@@ -229,18 +229,27 @@ type screeningView struct {
 }
 
 func (s *Server) screeningPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	actor := actorOf(r)
-	sc, err := s.cfg.Screenings.Get(r.Context(), actor, id)
-	if err != nil {
-		s.fail(w, r, err)
+	sc, ok := s.screeningOfPath(w, r)
+	if !ok {
 		return
 	}
 	s.render(w, r, http.StatusOK, "screenings_result", s.screeningPageData(r, sc))
+}
+
+// screeningOfPath reads the screening the path names, as the actor may see it; on failure it
+// has answered the request.
+func (s *Server) screeningOfPath(w http.ResponseWriter, r *http.Request) (screenings.Screening, bool) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return screenings.Screening{}, false
+	}
+	sc, err := s.cfg.Screenings.Get(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return screenings.Screening{}, false
+	}
+	return sc, true
 }
 
 func (s *Server) screeningPageData(r *http.Request, sc screenings.Screening) map[string]any {
@@ -260,17 +269,11 @@ func (s *Server) linkScreeningPerson(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
+	sc, ok := s.screeningOfPath(w, r)
+	if !ok {
 		return
 	}
 	actor := actorOf(r)
-	sc, err := s.cfg.Screenings.Get(r.Context(), actor, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var personID int64
 	raw := strings.Join(strings.Fields(r.PostForm.Get("person_id")), "")
 	if raw != "" {
