@@ -109,6 +109,17 @@ type scratch struct {
 	buf    []byte
 	sha1   []hash.Hash // per feature, nil for blakeHash or ignored features
 	md5    []hash.Hash
+	lanes  blakeLanes
+}
+
+// blakeLanes gathers up to eight pending BLAKE2b final blocks, laid out for the eight-lane
+// kernel (word-major, one lane per message), with the number of bits each will set.
+type blakeLanes struct {
+	h    [8][8]uint64
+	m    [16][8]uint64
+	t    [8]uint64
+	bits [8]int
+	n    int
 }
 
 func (e *Encoder) newScratch() *scratch {
@@ -157,6 +168,7 @@ func (e *Encoder) EncodeTo(dst []byte, row []string) error {
 		}
 		e.hashTokens(i, sc)
 	}
+	e.flushLanes(sc)
 	fold(sc.filter, e.hashBits, e.schema.XorFolds)
 	copy(dst, sc.filter[:len(dst)])
 	if e.schema.L%8 != 0 {
@@ -202,6 +214,18 @@ func (fe *featureEncoder) blakeHash(sc *scratch, k int, L uint64) {
 	var digest [64]byte
 	mask := L - 1 // L is a power of two for blakeHash (checked with the schema)
 	for d := 0; k > 0; d++ {
+		// A token of 1 to 128 bytes is one final block after the precomputed key block:
+		// queue it for the eight-lane kernel. (Tokens are a few bytes; longer or empty ones,
+		// and salts beyond the precomputed ones, take the portable path.)
+		if haveBlakeAVX512 && d < len(fe.blake) && len(sc.buf) > 0 && len(sc.buf) <= blakeBlockSize {
+			bits := min(k, 32)
+			sc.lanes.add(&fe.blake[d].afterKey, sc.buf, bits)
+			k -= bits
+			if sc.lanes.n == 8 {
+				sc.lanes.flush(sc.filter, mask)
+			}
+			continue
+		}
 		var b *blakeKeyed
 		if d < len(fe.blake) {
 			b = fe.blake[d]
@@ -214,6 +238,42 @@ func (fe *featureEncoder) blakeHash(sc *scratch, k int, L uint64) {
 			k--
 		}
 	}
+}
+
+// flushLanes hashes the queued blocks; blakeHash filters always have a power-of-two length.
+func (e *Encoder) flushLanes(sc *scratch) {
+	if sc.lanes.n > 0 {
+		sc.lanes.flush(sc.filter, uint64(e.hashBits)-1)
+	}
+}
+
+// add queues the final block of msg (1 to 128 bytes) after the state s.
+func (l *blakeLanes) add(s *blakeState, msg []byte, bits int) {
+	lane := l.n
+	for i := range s.h {
+		l.h[i][lane] = s.h[i]
+	}
+	var block [blakeBlockSize]byte
+	copy(block[:], msg)
+	for j := range l.m {
+		l.m[j][lane] = binary.LittleEndian.Uint64(block[8*j:])
+	}
+	l.t[lane] = s.t + uint64(len(msg))
+	l.bits[lane] = bits
+	l.n++
+}
+
+// flush runs the kernel and sets each lane's bits: the digest's little-endian 16-bit words in
+// order, as blakeHash reads them. Unused lanes hash whatever they last held; their bits are
+// not set.
+func (l *blakeLanes) flush(filter []byte, mask uint64) {
+	blakeFinal8AVX512(&l.h, &l.m, &l.t)
+	for lane := 0; lane < l.n; lane++ {
+		for j := 0; j < l.bits[lane]; j++ {
+			setBit(filter, (l.h[j/4][lane]>>(16*(j%4)))&mask)
+		}
+	}
+	l.n = 0
 }
 
 func (e *Encoder) doubleHash(i int, sc *scratch, k int, L uint64, preventSingularity bool) {
