@@ -6,9 +6,11 @@ import (
 	crand "crypto/rand"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"nanduti/internal/linkage"
@@ -28,11 +30,271 @@ type Subject struct {
 	// Phonetic keys of the name words, computed once per run (prepare) rather than once
 	// per compared pair.
 	givenKeys, surnameKeys []string
+	// The name words and their phonetic keys as numbers in the run's vocabulary, so that a
+	// compared pair tests words by number and looks similarities up instead of computing them.
+	givenIDs, surnameIDs, givenKeyIDs, surnameKeyIDs []int32
 }
 
-// prepare computes the subject's phonetic keys.
-func (s *Subject) prepare() {
+// Caps of a packed subject; a subject with more words, documents, phones or citizenships
+// than these is compared from its slices instead.
+const (
+	packedWords = 4
+	packedDocs  = 3
+	packedOther = 2
+)
+
+// packed is what a comparison reads of a subject, numbered in the run's vocabulary and held
+// in one record without pointers: a run compares hundreds of millions of pairs of records
+// spread over all of memory, and reading two compact records instead of a dozen slices each
+// is most of the speed.
+type packed struct {
+	given, surname, givenKey, surnameKey [packedWords]int32
+	docs                                 [packedDocs]int32
+	phones, citizenship                  [packedOther]int32
+	birthDays                            int32 // days since 1970-01-01, when hasBirth
+	birthYear                            int16
+	birthMonth, birthDay                 uint8
+	nGiven, nSurname                     uint8
+	nDocs, nPhones, nCitizenship         uint8
+	sex                                  int32 // number of a known sex in the vocabulary, -1 if unknown
+	hasBirth, unpacked                   bool
+}
+
+func (s *Subject) pack(v *vocabulary) packed {
+	p := packed{sex: -1}
+	fill := func(dst []int32, src []int32, n *uint8) {
+		if len(src) > len(dst) {
+			p.unpacked = true
+			return
+		}
+		copy(dst, src)
+		*n = uint8(len(src))
+	}
+	var ignore uint8
+	fill(p.given[:], s.givenIDs, &p.nGiven)
+	fill(p.surname[:], s.surnameIDs, &p.nSurname)
+	fill(p.givenKey[:], s.givenKeyIDs, &ignore)
+	fill(p.surnameKey[:], s.surnameKeyIDs, &ignore)
+	for _, d := range s.Documents {
+		if linkage.NormalizeDocument(d) != d {
+			p.unpacked = true // packed documents are compared as normalised
+		}
+	}
+	fill(p.docs[:], v.numbers(s.Documents), &p.nDocs)
+	fill(p.phones[:], v.numbers(s.Phones), &p.nPhones)
+	fill(p.citizenship[:], v.numbers(s.Citizenship), &p.nCitizenship)
+	if knownSex(s.Sex) {
+		p.sex = v.numbers([]string{s.Sex})[0]
+	}
+	if !s.Birth.IsZero() {
+		y, m, d := s.Birth.Date()
+		days := s.Birth.Unix() / 86400
+		if s.Birth.Location() != time.UTC || s.Birth.Unix()%86400 != 0 || y < -32000 || y > 32000 {
+			// Only midnight UTC dates are packed, so that days apart are exact.
+			p.unpacked = true
+		}
+		p.hasBirth, p.birthDays, p.birthYear, p.birthMonth, p.birthDay = true, int32(days), int16(y), uint8(m), uint8(d)
+	}
+	return p
+}
+
+// dateLevel is linkage.CompareDates on packed dates.
+func dateLevel(a, b *packed) int8 {
+	if !a.hasBirth || !b.hasBirth {
+		return int8(linkage.DateMissing)
+	}
+	sameY, sameM, sameD := a.birthYear == b.birthYear, a.birthMonth == b.birthMonth, a.birthDay == b.birthDay
+	switch {
+	case sameY && sameM && sameD:
+		return int8(linkage.DateExact)
+	case sameY && a.birthMonth == b.birthDay && a.birthDay == b.birthMonth:
+		return int8(linkage.DateTransposed)
+	case btoi(sameY)+btoi(sameM)+btoi(sameD) == 2:
+		return int8(linkage.DateTransposed)
+	}
+	if d := a.birthDays - b.birthDays; d <= 366 && d >= -366 {
+		return int8(linkage.DateNear)
+	}
+	return int8(linkage.DateDifferent)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func containsID(list []int32, x int32) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func sharedID(a, b []int32) int8 {
+	if len(a) == 0 || len(b) == 0 {
+		return -1
+	}
+	for _, x := range a {
+		if containsID(b, x) {
+			return 1
+		}
+	}
+	return 0
+}
+
+// prepare computes the subject's phonetic keys and numbers its words in v.
+func (s *Subject) prepare(v *vocabulary) {
 	s.givenKeys, s.surnameKeys = phoneticKeys(s.Given), phoneticKeys(s.Surnames)
+	s.givenIDs, s.surnameIDs = v.numbers(s.Given), v.numbers(s.Surnames)
+	s.givenKeyIDs, s.surnameKeyIDs = v.numbers(s.givenKeys), v.numbers(s.surnameKeys)
+}
+
+// vocabulary numbers the distinct strings of one run (name words and phonetic keys). It is
+// filled before the comparisons start and only read during them.
+type vocabulary struct {
+	ids   map[string]int32
+	words []string
+}
+
+func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]int32{}} }
+
+func (v *vocabulary) numbers(words []string) []int32 {
+	out := make([]int32, len(words))
+	for i, w := range words {
+		id, ok := v.ids[w]
+		if !ok {
+			id = int32(len(v.words))
+			v.ids[w] = id
+			v.words = append(v.words, w)
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// comparer is one goroutine's comparison state: the Jaro-Winkler similarities of the
+// phonetic keys it has met, so that each pair of keys is computed once. Names repeat
+// enormously (a few hundred surnames carry most of a population), so nearly every
+// similarity is a lookup.
+type comparer struct {
+	vocab *vocabulary
+	jw    map[uint64]float64
+}
+
+// maxSimilarities bounds a comparer's cache; past it the cache starts again.
+const maxSimilarities = 1 << 22
+
+func newComparer(v *vocabulary) *comparer { return &comparer{vocab: v, jw: map[uint64]float64{}} }
+
+func (c *comparer) similarity(x, y int32) float64 {
+	if x == y {
+		return 1
+	}
+	if x > y {
+		x, y = y, x
+	}
+	key := uint64(x)<<32 | uint64(y)
+	if s, ok := c.jw[key]; ok {
+		return s
+	}
+	if len(c.jw) >= maxSimilarities {
+		clear(c.jw)
+	}
+	s := linkage.JaroWinkler(c.vocab.words[x], c.vocab.words[y])
+	c.jw[key] = s
+	return s
+}
+
+// nameLevel is the package's nameLevel on numbered words.
+func (c *comparer) nameLevel(a, b, ka, kb []int32) int8 {
+	if len(a) == 0 || len(b) == 0 {
+		return -1
+	}
+	if sameNumbers(a, b) {
+		return 3
+	}
+	return levelOf(pairingBy(ka, kb, c.similarity))
+}
+
+// comparePacked is Compare for two packed subjects (neither unpacked).
+func (c *comparer) comparePacked(a, b *packed, vec []int8) []int8 {
+	vec = append(vec[:0],
+		c.nameLevel(a.given[:a.nGiven], b.given[:b.nGiven], a.givenKey[:a.nGiven], b.givenKey[:b.nGiven]),
+		c.nameLevel(a.surname[:a.nSurname], b.surname[:b.nSurname], a.surnameKey[:a.nSurname], b.surnameKey[:b.nSurname]),
+		dateLevel(a, b),
+		c.documentLevel(a.docs[:a.nDocs], b.docs[:b.nDocs]),
+		sharedID(a.phones[:a.nPhones], b.phones[:b.nPhones]),
+		-1,
+		sharedID(a.citizenship[:a.nCitizenship], b.citizenship[:b.nCitizenship]),
+	)
+	if a.sex >= 0 && b.sex >= 0 {
+		vec[FieldSex] = int8(btoi(a.sex == b.sex))
+	}
+	return vec
+}
+
+// documentLevel is the package's documentLevel on numbered (normalised) documents.
+func (c *comparer) documentLevel(a, b []int32) int8 {
+	if len(a) == 0 || len(b) == 0 {
+		return -1
+	}
+	best := int8(0)
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return int8(linkage.DocumentExact)
+			}
+			if l := int8(linkage.CompareNormalizedDocuments(c.vocab.words[x], c.vocab.words[y])); l > best {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+// compareSubjects compares subjects i and j of a run: packed when both are, else from the
+// slices.
+func (c *comparer) compareSubjects(subjects []Subject, packs []packed, i, j int, vec []int8) []int8 {
+	if a, b := &packs[i], &packs[j]; !a.unpacked && !b.unpacked {
+		return c.comparePacked(a, b, vec)
+	}
+	return c.compare(&subjects[i], &subjects[j], vec)
+}
+
+// compare is Compare for two prepared subjects.
+func (c *comparer) compare(a, b *Subject, vec []int8) []int8 {
+	vec = append(vec[:0],
+		c.nameLevel(a.givenIDs, b.givenIDs, a.givenKeyIDs, b.givenKeyIDs),
+		c.nameLevel(a.surnameIDs, b.surnameIDs, a.surnameKeyIDs, b.surnameKeyIDs),
+		int8(linkage.CompareDates(a.Birth, b.Birth)),
+		documentLevel(a.Documents, b.Documents),
+		anyShared(a.Phones, b.Phones),
+		-1,
+		anyShared(a.Citizenship, b.Citizenship),
+	)
+	if knownSex(a.Sex) && knownSex(b.Sex) {
+		vec[FieldSex] = 0
+		if a.Sex == b.Sex {
+			vec[FieldSex] = 1
+		}
+	}
+	return vec
+}
+
+func sameNumbers(a, b []int32) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	for _, w := range a {
+		if !slices.Contains(b, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func phoneticKeys(words []string) []string {
@@ -93,7 +355,15 @@ func nameLevel(a, b, ka, kb []string) int8 {
 	if sameWords(a, b) {
 		return 3
 	}
-	sim := pairing(keysOf(a, ka), keysOf(b, kb))
+	return levelOf(pairingBy(keysOf(a, ka), keysOf(b, kb), func(x, y string) float64 {
+		if x == y {
+			return 1
+		}
+		return linkage.JaroWinkler(x, y)
+	}))
+}
+
+func levelOf(sim float64) int8 {
 	switch {
 	case sim >= 0.92:
 		return 2
@@ -103,9 +373,9 @@ func nameLevel(a, b, ka, kb []string) int8 {
 	return 0
 }
 
-// pairing averages, over the words of the shorter list, the best similarity of each with a
+// pairingBy averages, over the words of the shorter list, the best similarity of each with a
 // distinct word of the other, taking the best pairs first.
-func pairing(x, y []string) float64 {
+func pairingBy[W any](x, y []W, similarity func(a, b W) float64) float64 {
 	if len(x) > len(y) {
 		x, y = y, x
 	}
@@ -115,11 +385,7 @@ func pairing(x, y []string) float64 {
 	var sims [8][8]float64
 	for i, wx := range x[:min(len(x), 8)] {
 		for j, wy := range y {
-			if wx == wy {
-				sims[i][j] = 1
-			} else {
-				sims[i][j] = linkage.JaroWinkler(wx, wy)
-			}
+			sims[i][j] = similarity(wx, wy)
 		}
 	}
 	nx := min(len(x), 8)
@@ -247,6 +513,8 @@ type Options struct {
 	MaxBlock int
 	// Progress, when set, is told how far the comparison has gone.
 	Progress func(done, total int)
+	// Workers is the number of goroutines comparing pairs; 0 means one per CPU.
+	Workers int
 }
 
 // DefaultThreshold is the weight above which a pair is proposed: the fields together make a
@@ -266,12 +534,25 @@ type Pair struct {
 type Stats struct {
 	Subjects        int
 	Compared        int64 // pairs compared after blocking
+	EMSample        int64 // of which EM was fitted on (all of them, up to emSample)
 	OversizedBlocks int
 	EMIterations    int
 	// EstimatedByEM is false when too few pairs were compared to estimate m and u, and the
 	// prior values were used.
 	EstimatedByEM bool
 	Model         string // the fitted parameters, for the operator (no personal data)
+}
+
+// emSample is about how many blocked pairs EM is fitted on: enough to estimate every level's
+// share to a fraction of a per cent, however many persons a deployment holds.
+const emSample = 5_000_000
+
+// pairHash mixes two record numbers into a uniform 64-bit value (SplitMix64's finaliser).
+func pairHash(i, j int) uint64 {
+	z := uint64(i)<<32 ^ uint64(j) + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
 }
 
 // minPairsForEM is the fewest compared pairs with which EM is trusted to estimate m; with fewer
@@ -306,9 +587,12 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	blocker := linkage.NewBlocker(key)
 	keys := make([][]uint64, len(subjects))
 	var surnameTF linkage.TermFrequencies
+	vocab := newVocabulary()
+	packs := make([]packed, len(subjects))
 	for i := range subjects {
 		s := &subjects[i]
-		s.prepare()
+		s.prepare(vocab)
+		packs[i] = s.pack(vocab)
 		name := linkage.PersonName{Given: s.Given, Surnames: s.Surnames}
 		doc := ""
 		if len(s.Documents) > 0 {
@@ -317,8 +601,13 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 		k := blocker.Keys(linkage.BlockRecord{Name: name, Birth: s.Birth, Document: doc}, nil)
 		if !s.Birth.IsZero() {
 			// The surname-and-given-name rule for every record, so that a record without a
-			// birth date still meets its twin that has one.
+			// birth date still meets its twin that has one; as a spoke, so that two records
+			// with dates do not meet by name alone (the surname-and-year rule compares them).
+			from := len(k)
 			k = blocker.Keys(linkage.BlockRecord{Name: name}, k)
+			for j := from; j < len(k); j++ {
+				k[j] = linkage.Spoke(k[j])
+			}
 		}
 		for _, d := range s.Documents[min(1, len(s.Documents)):] {
 			k = blocker.Keys(linkage.BlockRecord{Document: d}, k)
@@ -338,20 +627,46 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 
 	// Two passes over the blocked pairs, so that memory stays linear in the subjects however
 	// many pairs there are: the first tallies the comparison vectors for EM, the second
-	// weighs each pair with the fitted model.
-	patterns := linkage.NewPatterns(numFields)
-	vec := make([]int8, 0, numFields)
-	bs := linkage.PairsWithin(keys, opt.MaxBlock, func(i, j int) {
-		vec = Compare(&subjects[i], &subjects[j], vec)
-		patterns.Add(vec, 1)
+	// weighs each pair with the fitted model. Both run on every core, each worker with its
+	// own similarity cache, tally and results, merged at the end.
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	comparers := make([]*comparer, workers)
+	vecs := make([][]int8, workers)
+	tallies := make([]*linkage.Patterns, workers)
+	for w := range workers {
+		comparers[w], vecs[w], tallies[w] = newComparer(vocab), make([]int8, 0, numFields), linkage.NewPatterns(numFields)
+	}
+	// EM needs the shares of the comparison vectors, not every pair: past emSample blocked
+	// pairs it fits on a random sample of about that many (pairs chosen by a hash of the two
+	// records, so the sample does not favour any block).
+	index := linkage.NewBlockIndex(keys, opt.MaxBlock)
+	keys = nil
+	sampleBelow := uint64(math.MaxUint64)
+	if bound := index.MaxPairs(); bound > emSample {
+		sampleBelow = uint64(float64(math.MaxUint64) * (float64(emSample) / float64(bound)))
+	}
+	compared, err := index.Pairs(ctx, workers, func(w, i, j int) {
+		if sampleBelow != math.MaxUint64 && pairHash(i, j) >= sampleBelow {
+			return
+		}
+		vecs[w] = comparers[w].compareSubjects(subjects, packs, i, j, vecs[w])
+		tallies[w].Add(vecs[w], 1)
 	})
-	st.Compared, st.OversizedBlocks = bs.Pairs, bs.OversizedBlocks
+	if err != nil {
+		return nil, st, err
+	}
+	patterns := tallies[0]
+	for _, t := range tallies[1:] {
+		patterns.Merge(t)
+	}
+	st.EMSample = int64(patterns.Total())
+	st.Compared, st.OversizedBlocks = compared, index.Oversized
 	total := int(st.Compared)
 	if opt.Progress != nil {
 		opt.Progress(total, 2*total)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, st, err
 	}
 
 	model, err := linkage.NewModel(fsFields)
@@ -361,9 +676,9 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	for f := range priorM {
 		copy(model.M[f], priorM[f])
 	}
-	estimateU(model, subjects)
+	estimateU(model, subjects, packs, comparers[0])
 	model.Lambda = priorLambda(len(subjects), st.Compared)
-	if st.Compared >= minPairsForEM {
+	if st.EMSample >= minPairsForEM {
 		// u comes from random pairs (almost all non-matches), as Splink recommends; EM fits
 		// lambda and m on the blocked pairs.
 		it, err := model.EstimateEM(patterns, linkage.EMOptions{FixU: true, MaxIterations: 50})
@@ -388,26 +703,35 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	// The weight proposed on is the evidence of the fields alone, sum of log2(m/u): the prior
 	// among blocked pairs depends on how tight the blocking is, not on the two records.
 	prior := math.Log2(model.Lambda / (1 - model.Lambda))
-	var out []Pair
-	tf := make([]float64, numFields)
-	n := 0
-	linkage.PairsWithin(keys, opt.MaxBlock, func(i, j int) {
+	found := make([][]Pair, workers)
+	tfs := make([][]float64, workers)
+	for w := range tfs {
+		tfs[w] = make([]float64, numFields)
+	}
+	var done atomic.Int64
+	_, err = index.Pairs(ctx, workers, func(w, i, j int) {
 		a, b := &subjects[i], &subjects[j]
-		vec = Compare(a, b, vec)
+		vec, tf := comparers[w].compareSubjects(subjects, packs, i, j, vecs[w]), tfs[w]
+		vecs[w] = vec
 		tf[FieldSurnames] = 0
 		if vec[FieldSurnames] == 3 {
 			tf[FieldSurnames] = rarestShared(a.Surnames, b.Surnames, &surnameTF)
 		}
-		if w := model.Weight(vec, tf) - prior; w >= opt.Threshold {
-			out = append(out, Pair{A: i, B: j, Weight: w, Levels: append([]int8(nil), vec...)})
+		if wt := model.Weight(vec, tf) - prior; wt >= opt.Threshold {
+			found[w] = append(found[w], Pair{A: i, B: j, Weight: wt, Levels: append([]int8(nil), vec...)})
 		}
-		n++
-		if opt.Progress != nil && n%100000 == 0 {
-			opt.Progress(total+n, 2*total)
+		if w == 0 && opt.Progress != nil {
+			if n := done.Add(int64(workers)); n%100000 < int64(workers) {
+				opt.Progress(total+int(min(n, int64(total))), 2*total)
+			}
 		}
 	})
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, st, err
+	}
+	var out []Pair
+	for _, f := range found {
+		out = append(out, f...)
 	}
 	if opt.Progress != nil {
 		opt.Progress(2*total, 2*total)
@@ -435,7 +759,7 @@ func priorLambda(subjects int, compared int64) float64 {
 
 // estimateU sets u from random pairs: among them matches are so rare that the share of each
 // level is what chance alone gives. With few subjects every pair is taken.
-func estimateU(model *linkage.Model, subjects []Subject) {
+func estimateU(model *linkage.Model, subjects []Subject, packs []packed, c *comparer) {
 	n := len(subjects)
 	if n < 2 {
 		return
@@ -446,7 +770,7 @@ func estimateU(model *linkage.Model, subjects []Subject) {
 	}
 	vec := make([]int8, 0, numFields)
 	add := func(i, j int) {
-		vec = Compare(&subjects[i], &subjects[j], vec)
+		vec = c.compareSubjects(subjects, packs, i, j, vec)
 		for f, l := range vec {
 			if l >= 0 {
 				counts[f][l]++

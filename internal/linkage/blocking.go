@@ -1,11 +1,14 @@
 package linkage
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -79,7 +82,7 @@ func (b *Blocker) key(parts ...string) uint64 {
 		b.mac.Write([]byte(p))
 	}
 	var sum [sha256.Size]byte
-	return binary.BigEndian.Uint64(b.mac.Sum(sum[:0]))
+	return binary.BigEndian.Uint64(b.mac.Sum(sum[:0])) &^ spokeBit
 }
 
 // BlockStats says what PairsWithin did.
@@ -93,48 +96,178 @@ type BlockStats struct {
 // one year would otherwise bring back the quadratic cost); their pairs are still found through
 // the other rules. Memory is linear in the number of keys.
 func PairsWithin(keys [][]uint64, maxBlock int, emit func(i, j int)) BlockStats {
-	index := map[uint64][]int32{}
-	for r, ks := range keys {
-		for _, k := range ks {
-			index[k] = append(index[k], int32(r))
-		}
-	}
-	var st BlockStats
-	for r, ks := range keys {
-		for ki, k := range ks {
-			members := index[k]
-			if len(members) > maxBlock {
-				if members[0] == int32(r) {
-					st.OversizedBlocks++
-				}
-				continue
-			}
-			for _, other := range members {
-				if int(other) <= r {
-					continue
-				}
-				// Emit the pair only under the first usable key both records share.
-				if firstSharedKey(ks, keys[other], index, maxBlock) != ki {
-					continue
-				}
-				st.Pairs++
-				emit(r, int(other))
-			}
-		}
-	}
+	st, _ := PairsWithinParallel(context.Background(), keys, maxBlock, 1, func(_, i, j int) { emit(i, j) })
 	return st
 }
 
-func firstSharedKey(a, b []uint64, index map[uint64][]int32, maxBlock int) int {
-	for i, k := range a {
-		if len(index[k]) > maxBlock {
-			continue
+// PairsWithinParallel is PairsWithin on several goroutines; see BlockIndex.Pairs.
+func PairsWithinParallel(ctx context.Context, keys [][]uint64, maxBlock, workers int, emit func(w, i, j int)) (BlockStats, error) {
+	ix := NewBlockIndex(keys, maxBlock)
+	pairs, err := ix.Pairs(ctx, workers, emit)
+	return BlockStats{Pairs: pairs, OversizedBlocks: ix.Oversized}, err
+}
+
+// spokeBit marks a key by which a record joins a block only to meet its other members, not
+// those that joined the same way (see Spoke). Block keys never have it set.
+const spokeBit = 1 << 63
+
+// Spoke marks block key k so that the record carrying it is paired, in that block, only with
+// records that carry k unmarked. A rule meant for records missing a field (surname and given
+// name, for those without a birth date) is thus carried by every record, so that the
+// incomplete record meets its complete twin, without pairing every two complete records of a
+// common name, which the other rules already compare.
+func Spoke(k uint64) uint64 { return k | spokeBit }
+
+// BlockIndex holds the blocks of a set of records, built once and walked as often as needed.
+type BlockIndex struct {
+	// all[b] are block b's members and hubs[b] those that are not spokes, in record order;
+	// a member is stored as record<<1 | spoke.
+	all, hubs [][]int32
+	// flat[offsets[r]:offsets[r+1]] are record r's usable blocks, ascending, as block<<1 | spoke.
+	flat    []int32
+	offsets []int
+	// Oversized counts the blocks skipped for holding more pairs than a block of maxBlock.
+	Oversized int
+}
+
+// NewBlockIndex indexes keys (keys[r] are record r's keys, some perhaps marked with Spoke).
+// A block is skipped when it would give more pairs than maxBlock records all paired.
+func NewBlockIndex(keys [][]uint64, maxBlock int) *BlockIndex {
+	ix := &BlockIndex{offsets: make([]int, len(keys)+1)}
+	ids := make(map[uint64]int32, len(keys))
+	entries := make([]int32, 0, 8)
+	for r, ks := range keys {
+		entries = entries[:0]
+		for _, k := range ks {
+			spoke := int32(0)
+			if k&spokeBit != 0 {
+				spoke = 1
+			}
+			id, ok := ids[k&^spokeBit]
+			if !ok {
+				id = int32(len(ix.all))
+				ids[k&^spokeBit] = id
+				ix.all = append(ix.all, nil)
+				ix.hubs = append(ix.hubs, nil)
+			}
+			entries = append(entries, id<<1|spoke)
 		}
-		for _, l := range b {
-			if k == l {
-				return i
+		// Sorted, a record's hub entry of a block comes before its spoke entry: keep the hub.
+		slices.Sort(entries)
+		entries = slices.CompactFunc(entries, func(x, y int32) bool { return x>>1 == y>>1 })
+		for _, e := range entries {
+			id := e >> 1
+			ix.all[id] = append(ix.all[id], int32(r)<<1|e&1)
+			if e&1 == 0 {
+				ix.hubs[id] = append(ix.hubs[id], int32(r)<<1)
 			}
 		}
+		ix.flat = append(ix.flat, entries...)
+		ix.offsets[r+1] = len(ix.flat)
 	}
-	return -1
+	limit := int64(maxBlock) * int64(maxBlock-1) / 2
+	usable := make([]bool, len(ix.all))
+	for b := range ix.all {
+		h, n := int64(len(ix.hubs[b])), int64(len(ix.all[b]))
+		if h*(h-1)/2+h*(n-h) <= limit {
+			usable[b] = true
+		} else {
+			ix.Oversized++
+			ix.all[b], ix.hubs[b] = nil, nil
+		}
+	}
+	// Drop the skipped blocks from the records' lists.
+	kept := ix.flat[:0]
+	start := 0
+	for r := range keys {
+		from, to := start, ix.offsets[r+1]
+		start = to
+		for _, e := range ix.flat[from:to] {
+			if usable[e>>1] {
+				kept = append(kept, e)
+			}
+		}
+		ix.offsets[r+1] = len(kept)
+	}
+	ix.flat = kept
+	return ix
+}
+
+// MaxPairs is an upper bound of the pairs Pairs emits (a pair sharing several blocks counts
+// once per block), known before walking them.
+func (ix *BlockIndex) MaxPairs() int64 {
+	var total int64
+	for b := range ix.all {
+		h, n := int64(len(ix.hubs[b])), int64(len(ix.all[b]))
+		total += h*(h-1)/2 + h*(n-h)
+	}
+	return total
+}
+
+func (ix *BlockIndex) blocksOf(r int) []int32 { return ix.flat[ix.offsets[r]:ix.offsets[r+1]] }
+
+// Pairs calls emit(w, i, j) once for every pair i < j of records that share a usable block in
+// which they may meet (not both spokes), on workers goroutines: worker w takes the records
+// i with i % workers == w, so that a caller keeps one set of working state per worker and
+// needs no locks. It returns the number of pairs, or ctx's error when ctx is done first.
+func (ix *BlockIndex) Pairs(ctx context.Context, workers int, emit func(w, i, j int)) (int64, error) {
+	workers = max(1, workers)
+	n := len(ix.offsets) - 1
+	counts := make([]int64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for done, r := 0, w; r < n; done, r = done+1, r+workers {
+				if done%4096 == 0 && ctx.Err() != nil {
+					return
+				}
+				mine := ix.blocksOf(r)
+				for bi, e := range mine {
+					// A spoke meets only the hubs; a hub meets every member.
+					m := ix.all[e>>1]
+					if e&1 != 0 {
+						m = ix.hubs[e>>1]
+					}
+					from, _ := slices.BinarySearch(m, int32(r+1)<<1)
+					for _, o := range m[from:] {
+						other := int(o >> 1)
+						if metEarlier(mine[:bi], ix.blocksOf(other)) {
+							continue
+						}
+						counts[w]++
+						emit(w, r, other)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var total int64
+	for _, c := range counts {
+		total += c
+	}
+	return total, ctx.Err()
+}
+
+// metEarlier reports whether the ascending block lists a and b share a block in which the
+// two records meet (not both spokes).
+func metEarlier(a, b []int32) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch x, y := a[i]>>1, b[j]>>1; {
+		case x == y:
+			if a[i]&b[j]&1 == 0 {
+				return true
+			}
+			i++
+			j++
+		case x < y:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
 }

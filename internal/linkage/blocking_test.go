@@ -1,6 +1,9 @@
 package linkage
 
 import (
+	"context"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 )
@@ -44,5 +47,90 @@ func TestLinkageBlocking(t *testing.T) {
 				t.Error("block keys do not depend on the key")
 			}
 		}
+	}
+}
+
+// TestPairsWithinParallel checks, on random keys with many overlapping blocks, some of them
+// joined as spokes, that every pair meeting in a usable block (not both spokes there) is
+// emitted exactly once whatever the number of workers, by the worker that owns its first
+// record, and never a pair that meets only in an oversized block.
+func TestPairsWithinParallel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n, maxBlock = 600, 12
+	keys := make([][]uint64, n)
+	role := make([]map[uint64]bool, n) // block -> hub (true) or spoke (false)
+	for i := range keys {
+		role[i] = map[uint64]bool{}
+		for range 1 + rng.IntN(5) {
+			k := uint64(rng.IntN(150))
+			hub := rng.IntN(3) > 0
+			role[i][k] = role[i][k] || hub
+			if hub {
+				keys[i] = append(keys[i], k)
+			} else {
+				keys[i] = append(keys[i], Spoke(k))
+			}
+		}
+	}
+	hubs, all := map[uint64]int{}, map[uint64]int{}
+	for i := range keys {
+		for k, hub := range role[i] {
+			all[k]++
+			if hub {
+				hubs[k]++
+			}
+		}
+	}
+	usable := func(k uint64) bool {
+		h, m := hubs[k], all[k]
+		return h*(h-1)/2+h*(m-h) <= maxBlock*(maxBlock-1)/2
+	}
+	want := map[[2]int]bool{}
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			for k, hi := range role[i] {
+				if hj, ok := role[j][k]; ok && (hi || hj) && usable(k) {
+					want[[2]int{i, j}] = true
+				}
+			}
+		}
+	}
+	oversized := 0
+	for k := range all {
+		if !usable(k) {
+			oversized++
+		}
+	}
+	if oversized == 0 || oversized == len(all) {
+		t.Fatalf("%d of %d blocks oversized: the test does not exercise the limit", oversized, len(all))
+	}
+	for _, workers := range []int{1, 2, 3, 8} {
+		var mu sync.Mutex
+		got := map[[2]int]int{}
+		st, err := PairsWithinParallel(context.Background(), keys, maxBlock, workers, func(w, i, j int) {
+			if i%workers != w {
+				t.Errorf("workers %d: pair %d-%d emitted by worker %d", workers, i, j, w)
+			}
+			mu.Lock()
+			got[[2]int{i, j}]++
+			mu.Unlock()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p := range want {
+			if got[p] != 1 {
+				t.Errorf("workers %d: pair %v emitted %d times, want once", workers, p, got[p])
+			}
+		}
+		if len(got) != len(want) || st.Pairs != int64(len(want)) || st.OversizedBlocks != oversized {
+			t.Errorf("workers %d: %d pairs (%d counted), %d oversized; want %d and %d", workers, len(got), st.Pairs,
+				st.OversizedBlocks, len(want), oversized)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := PairsWithinParallel(ctx, keys, maxBlock, 2, func(w, i, j int) {}); err == nil {
+		t.Error("a cancelled run reports no error")
 	}
 }

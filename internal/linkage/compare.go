@@ -173,16 +173,51 @@ const (
 
 // CompareDocuments compares two document numbers after NormalizeDocument.
 func CompareDocuments(a, b string) DocumentLevel {
-	a, b = NormalizeDocument(a), NormalizeDocument(b)
+	return CompareNormalizedDocuments(NormalizeDocument(a), NormalizeDocument(b))
+}
+
+// CompareNormalizedDocuments is CompareDocuments for numbers already normalised, as a
+// dedupe run holds them: it is called for every compared pair.
+func CompareNormalizedDocuments(a, b string) DocumentLevel {
 	switch {
 	case a == "" || b == "":
 		return DocumentMissing
 	case a == b:
 		return DocumentExact
-	case Levenshtein(a, b) == 1 || adjacentSwap(a, b):
+	case oneEditApart(a, b) || adjacentSwap(a, b):
 		return DocumentTypo
 	}
 	return DocumentDifferent
+}
+
+// oneEditApart reports whether Levenshtein(a, b) == 1 for different a and b, in one pass:
+// strip the common prefix, then one insertion, deletion or substitution must leave the
+// same suffix. Non-ASCII strings take the general computation.
+func oneEditApart(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		if a[i] >= 0x80 {
+			return Levenshtein(a, b) == 1
+		}
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return Levenshtein(a, b) == 1
+		}
+	}
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return i < len(a) && a[i+1:] == b[i+1:]
+	}
+	return a[i+1:] == b[i:]
 }
 
 func adjacentSwap(a, b string) bool {

@@ -313,3 +313,30 @@ func TestLinkageTermFrequencyAdjustment(t *testing.T) {
 		t.Errorf("disagreement must not be adjusted")
 	}
 }
+
+// TestOneEditApart checks the one-pass test against the Levenshtein distance on every pair of
+// short strings over a small alphabet (ASCII and not).
+func TestOneEditApart(t *testing.T) {
+	var words []string
+	var grow func(prefix string, n int)
+	grow = func(prefix string, n int) {
+		words = append(words, prefix)
+		if n == 0 {
+			return
+		}
+		for _, c := range []string{"1", "2", "ñ"} {
+			grow(prefix+c, n-1)
+		}
+	}
+	grow("", 4)
+	for _, a := range words {
+		for _, b := range words {
+			if a == b {
+				continue
+			}
+			if got, want := oneEditApart(a, b), Levenshtein(a, b) == 1; got != want {
+				t.Fatalf("oneEditApart(%q, %q) = %v, Levenshtein %d", a, b, got, Levenshtein(a, b))
+			}
+		}
+	}
+}

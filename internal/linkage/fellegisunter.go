@@ -71,23 +71,31 @@ func (p *Patterns) Add(vec []int8, n float64) {
 	if len(vec) != p.nfields {
 		panic("linkage: comparison vector of the wrong length")
 	}
-	key := string(int8Key(vec))
-	i, ok := p.index[key]
+	// The key is built on the stack and looked up without a copy; only a new vector's key
+	// is allocated.
+	var buf [32]byte
+	b := buf[:0]
+	if len(vec) > len(buf) {
+		b = make([]byte, 0, len(vec))
+	}
+	for _, x := range vec {
+		b = append(b, byte(x))
+	}
+	i, ok := p.index[string(b)]
 	if !ok {
 		i = len(p.vectors)
-		p.index[key] = i
+		p.index[string(b)] = i
 		p.vectors = append(p.vectors, append([]int8(nil), vec...))
 		p.counts = append(p.counts, 0)
 	}
 	p.counts[i] += n
 }
 
-func int8Key(v []int8) []byte {
-	b := make([]byte, len(v))
-	for i, x := range v {
-		b[i] = byte(x)
+// Merge adds every count of q (a tally of vectors of the same length) to p.
+func (p *Patterns) Merge(q *Patterns) {
+	for i, v := range q.vectors {
+		p.Add(v, q.counts[i])
 	}
-	return b
 }
 
 // Total is the number of vectors counted.
