@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"nanduti/internal/accounts"
 	"nanduti/internal/cases"
 	"nanduti/internal/core"
 )
@@ -56,21 +55,10 @@ func (c *CLI) casesExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	u, err := a.accounts.UserByEmail(ctx, core.SystemActor, *as)
-	if core.Is(err, core.NotFound) {
-		return usagef("no user has the email %q", accounts.NormaliseEmail(*as))
-	}
+	actor, u, err := userActor(ctx, a, *as)
 	if err != nil {
 		return err
 	}
-	if u.Disabled {
-		return usagef("the user %q is disabled", u.Email)
-	}
-	ag, err := a.accounts.Agency(ctx, core.SystemActor, u.AgencyID)
-	if err != nil {
-		return err
-	}
-	actor := core.Actor{UserID: u.ID, AgencyID: u.AgencyID, TaskForceID: ag.TaskForceID, Roles: u.Roles}
 	if *identities {
 		// Identities are opened with the key ring; a wrong key file stops here.
 		if _, err := a.protect.ready(); err != nil {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +18,10 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"nanduti/internal/access"
+	"nanduti/internal/core"
 	"nanduti/internal/linkage"
+	"nanduti/internal/persons"
 )
 
 func init() {
@@ -29,7 +35,8 @@ func init() {
 const linkageUsage = `Usage: nanduti linkage SUBCOMMAND [flags]
 
 Subcommands:
-  encode   turn a CSV of persons into CLKs (clkhash-compatible Bloom filter encodings)
+  encode   turn a CSV of persons, or this deployment's own (--from-db), into CLKs
+           (clkhash-compatible Bloom filter encodings)
   match    link two or more parties' CLK files by Dice similarity and greedy solving
   dedupe   find persons recorded more than once in this deployment (candidates to review)
 
@@ -107,10 +114,14 @@ func (c *CLI) newBar(show bool, total int64, description string) *progressbar.Pr
 }
 
 func runLinkageEncode(ctx context.Context, c *CLI, args []string) error {
-	fs := c.newFlagSet("linkage encode", "linkage encode --schema SCHEMA.json --secret-file KEY --in persons.csv --out clks.json")
+	fs := c.newFlagSet("linkage encode", "linkage encode --schema SCHEMA.json --secret-file KEY (--in persons.csv | --from-db --as EMAIL [--ids-out FILE] [--data DIR | --db URL --kek-file FILE]) --out clks.json")
 	schemaPath := fs.String("schema", "", "linkage schema (clkhash format, version 1, 2 or 3)")
 	secretPath := fs.String("secret-file", "", "file holding the shared secret (a trailing newline is not part of it)")
 	inPath := fs.String("in", "", "CSV of persons with a header row, one column per schema feature in schema order ('-' for standard input)")
+	fromDB := fs.Bool("from-db", false, "encode this deployment's persons instead of a CSV: those of the --as user's agency, in person id order (see docs/linkage.md)")
+	as := fs.String("as", "", "with --from-db: the user (email) whose agency's persons are encoded; their role must see identities")
+	idsOut := fs.String("ids-out", "", "with --from-db: also write the person id of each CLK, one a line in CLK order, to this file")
+	db := c.addDBFlags(fs, "nanduti-data")
 	outPath := fs.String("out", "", "where to write the CLKs as {\"clks\": [...]} ('-' for standard output)")
 	noHeaderCheck := fs.Bool("no-header-check", false, "accept header names that differ from the schema's identifiers")
 	workers := fs.Int("workers", 0, "hashing goroutines (0: one per CPU)")
@@ -122,21 +133,37 @@ func runLinkageEncode(ctx context.Context, c *CLI, args []string) error {
 	if len(rest) > 0 {
 		return usagef("unexpected argument %q", rest[0])
 	}
-	for _, f := range []struct{ name, value string }{{"--schema", *schemaPath}, {"--secret-file", *secretPath}, {"--in", *inPath}, {"--out", *outPath}} {
+	switch {
+	case *inPath != "" && *fromDB:
+		return usagef("--in and --from-db exclude each other: give --in persons.csv to encode a file, or --from-db --as EMAIL to encode this deployment's persons")
+	case *inPath == "" && !*fromDB:
+		return usagef("--in or --from-db is required: --in persons.csv encodes a file, --from-db --as EMAIL this deployment's persons")
+	case *fromDB && strings.TrimSpace(*as) == "":
+		return usagef("--as is required with --from-db: the email of the user whose agency's persons are encoded (encoding opens their identities)")
+	case !*fromDB && *as != "":
+		return usagef("--as goes with --from-db; a CSV given with --in is encoded as it is")
+	case !*fromDB && *idsOut != "":
+		return usagef("--ids-out goes with --from-db; with --in the rows are those of the CSV")
+	case *fromDB && *noHeaderCheck:
+		return usagef("--no-header-check goes with --in; with --from-db the features are filled by their identifiers")
+	}
+	for _, f := range []struct{ name, value string }{{"--schema", *schemaPath}, {"--secret-file", *secretPath}, {"--out", *outPath}} {
 		if f.value == "" {
 			return usagef("%s is required", f.name)
 		}
+	}
+	if *idsOut == "-" || (*idsOut != "" && *idsOut == *outPath) {
+		return usagef("--ids-out must name a file of its own, apart from --out")
 	}
 	if *workers < 0 {
 		return usagef("--workers must not be negative")
 	}
 
-	schemaFile, err := os.Open(*schemaPath)
+	schemaBytes, err := os.ReadFile(*schemaPath)
 	if err != nil {
 		return usagef("schema: %v", err)
 	}
-	schema, err := linkage.ParseSchema(schemaFile)
-	schemaFile.Close()
+	schema, err := linkage.ParseSchema(bytes.NewReader(schemaBytes))
 	if err != nil {
 		return usagef("%s: %v", *schemaPath, err)
 	}
@@ -151,6 +178,12 @@ func runLinkageEncode(ctx context.Context, c *CLI, args []string) error {
 	enc, err := linkage.NewEncoder(schema, secret)
 	if err != nil {
 		return usagef("%s: %v", *schemaPath, err)
+	}
+	if *fromDB {
+		sum := sha256.Sum256(schemaBytes)
+		return encodeFromDB(ctx, c, db, enc, encodeDBOptions{as: *as, schemaPath: *schemaPath,
+			fingerprint: "sha256:" + hex.EncodeToString(sum[:]), out: *outPath, idsOut: *idsOut,
+			workers: *workers, progress: *progress})
 	}
 
 	var in io.Reader = c.Stdin
@@ -186,6 +219,113 @@ func runLinkageEncode(ctx context.Context, c *CLI, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.Stderr, "encoded %d records into %d-bit CLKs\n", n, schema.L)
+	return nil
+}
+
+type encodeDBOptions struct {
+	as, schemaPath, fingerprint string
+	out, idsOut                 string
+	workers                     int
+	progress                    bool
+}
+
+// encodeFromDB encodes the persons of the --as user's agency through the persons service,
+// which checks that the user may, and audits the run (linkage.encode) before it opens any
+// identity. The CLK file (and the ids file) appear only once every person was encoded.
+func encodeFromDB(ctx context.Context, c *CLI, db *dbConfig, enc *linkage.Encoder, o encodeDBOptions) error {
+	// The features are checked before the database is opened: a schema the database cannot
+	// fill is a usage error, and nothing is audited.
+	if _, err := persons.LinkageColumns(enc.Schema()); err != nil {
+		return usagef("%s: %v", o.schemaPath, err)
+	}
+	if _, err := db.kekPath(); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, db, appOptions{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor, u, err := userActor(ctx, a, o.as)
+	if err != nil {
+		return err
+	}
+	notAllowed := usagef("the user %q may not encode persons for linkage: that needs a role that sees identities (%s)",
+		u.Email, "investigator, prosecutor, labour_inspector, immigration_officer or caseworker")
+	if !access.CanEncodePersonsForLinkage(actor) {
+		return notAllowed
+	}
+	if _, err := a.protect.ready(); err != nil {
+		return err
+	}
+	out, commit, err := c.createOutput(o.out)
+	if err != nil {
+		return err
+	}
+	defer commit(false)
+	var ids io.Writer
+	commitIDs := func(bool) error { return nil }
+	if o.idsOut != "" {
+		if ids, commitIDs, err = c.createOutput(o.idsOut); err != nil {
+			return err
+		}
+		defer commitIDs(false)
+	}
+
+	rows, err := a.protect.persons.OpenForLinkage(ctx, actor, persons.LinkageRequest{Schema: enc.Schema(), Fingerprint: o.fingerprint})
+	if core.Is(err, core.Forbidden) {
+		return notAllowed
+	}
+	if err != nil {
+		return c.explain(err)
+	}
+	bar := c.newBar(c.showProgress(o.progress), int64(rows.Count), "encoding persons")
+	// Drawn at once with the count, which is known before the first person is opened.
+	bar.RenderBlank()
+	n, err := linkage.EncodeRows(ctx, enc, rows, out, linkage.EncodeOptions{
+		Workers:  o.workers,
+		Progress: func(done int64) { bar.Set64(done) },
+	})
+	bar.Finish()
+	if err != nil {
+		var rowErr *linkage.RowError
+		var ce *core.Error
+		switch {
+		case errors.As(err, &ce):
+			return c.explain(err)
+		case errors.As(err, &rowErr) && rowErr.Record >= 1 && rowErr.Record <= len(rows.IDs()):
+			// The person is named by pseudonym, which is shown wherever an identity may not be.
+			id := rows.IDs()[rowErr.Record-1]
+			name := "id " + strconv.FormatInt(id, 10)
+			if ps, err := a.protect.persons.Pseudonyms(ctx, []int64{id}); err == nil && ps[id] != "" {
+				name = ps[id]
+			}
+			return usagef("person %s (CLK %d): %v; correct the person's record or the schema", name, rowErr.Record-1, rowErr.Err)
+		case isIOError(err):
+			return fmt.Errorf("%s: %w", o.out, err)
+		}
+		return err
+	}
+	if ids != nil {
+		w := bufio.NewWriter(ids)
+		var line []byte
+		for _, id := range rows.IDs() {
+			line = strconv.AppendInt(line[:0], id, 10)
+			line = append(line, '\n')
+			w.Write(line)
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("%s: %w", o.idsOut, err)
+		}
+		if err := commitIDs(true); err != nil {
+			return err
+		}
+	}
+	if err := commit(true); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stderr, "encoded %d persons of %s's agency into %d-bit CLKs, in person id order; recorded in the audit chain (linkage.encode)\n",
+		n, u.Email, enc.Schema().L)
 	return nil
 }
 

@@ -22,22 +22,31 @@ func statsActor(ctx context.Context, a *app, email string) (core.Actor, string, 
 	if strings.TrimSpace(email) == "" {
 		return core.SystemActor, "every agency's cases (system actor)", nil
 	}
-	u, err := a.accounts.UserByEmail(ctx, core.SystemActor, email)
-	if core.Is(err, core.NotFound) {
-		return core.Actor{}, "", usagef("no user has the email %q", accounts.NormaliseEmail(email))
-	}
+	actor, u, err := userActor(ctx, a, email)
 	if err != nil {
 		return core.Actor{}, "", err
 	}
+	return actor, "the cases " + u.Email + " may count", nil
+}
+
+// userActor is the actor of the enabled user with the email (--as): an unknown or disabled
+// user is a usage error.
+func userActor(ctx context.Context, a *app, email string) (core.Actor, core.User, error) {
+	u, err := a.accounts.UserByEmail(ctx, core.SystemActor, email)
+	if core.Is(err, core.NotFound) {
+		return core.Actor{}, u, usagef("no user has the email %q", accounts.NormaliseEmail(email))
+	}
+	if err != nil {
+		return core.Actor{}, u, err
+	}
 	if u.Disabled {
-		return core.Actor{}, "", usagef("the user %q is disabled", u.Email)
+		return core.Actor{}, u, usagef("the user %q is disabled", u.Email)
 	}
 	ag, err := a.accounts.Agency(ctx, core.SystemActor, u.AgencyID)
 	if err != nil {
-		return core.Actor{}, "", err
+		return core.Actor{}, u, err
 	}
-	return core.Actor{UserID: u.ID, AgencyID: u.AgencyID, TaskForceID: ag.TaskForceID, Roles: u.Roles},
-		"the cases " + u.Email + " may count", nil
+	return core.Actor{UserID: u.ID, AgencyID: u.AgencyID, TaskForceID: ag.TaskForceID, Roles: u.Roles}, u, nil
 }
 
 // caseSource names the case-database source of --source db[:presumed].

@@ -80,3 +80,23 @@ func TestAuditScope(t *testing.T) {
 		t.Errorf("auditor scope = %v %v %d", ok, all, agency)
 	}
 }
+
+// Encoding persons for linkage opens every identity of the agency: only the roles that see
+// identities may, never an administrator, analyst, trainer, auditor or the system actor.
+func TestCanEncodePersonsForLinkage(t *testing.T) {
+	for _, r := range core.AllRoles {
+		want := MaySeeIdentities([]core.Role{r})
+		if got := CanEncodePersonsForLinkage(actor(1, 7, r)); got != want {
+			t.Errorf("%s: CanEncodePersonsForLinkage = %v, want %v", r, got, want)
+		}
+	}
+	for _, a := range []core.Actor{core.SystemActor, actor(1, 7, core.RoleSystemAdmin, core.RoleAgencyAdmin),
+		actor(0, 7, core.RoleInvestigator), actor(1, 0, core.RoleInvestigator), actor(1, 7)} {
+		if CanEncodePersonsForLinkage(a) {
+			t.Errorf("%+v may encode persons for linkage", a)
+		}
+	}
+	if !CanEncodePersonsForLinkage(actor(1, 7, core.RoleAnalyst, core.RoleCaseworker)) {
+		t.Error("a caseworker who is also an analyst sees identities and may encode")
+	}
+}

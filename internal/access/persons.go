@@ -85,3 +85,13 @@ func CanCreatePerson(a core.Actor) bool {
 func CanEditPerson(a core.Actor, ownerAgencyID int64) bool {
 	return !a.System && a.AgencyID == ownerAgencyID && PersonView(a, ownerAgencyID, core.ShareNone) == ViewIdentified
 }
+
+// CanEncodePersonsForLinkage reports whether the actor may turn their agency's persons into
+// CLKs for privacy-preserving record linkage with an outside party ('nanduti linkage encode
+// --from-db'): staff of an agency who may see the identities of its persons, since encoding
+// opens every one of them. Administrators, analysts, trainers and auditors, who do not see
+// identities, may not; nor may the system actor, for whom no one would answer.
+func CanEncodePersonsForLinkage(a core.Actor) bool {
+	return !a.System && a.UserID != 0 && a.AgencyID != 0 &&
+		PersonView(a, a.AgencyID, core.ShareNone) == ViewIdentified
+}

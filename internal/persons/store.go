@@ -37,6 +37,12 @@ type Tx interface {
 	// ListPersons returns up to limit persons of an agency, newest first, with ids below
 	// beforeID when it is not 0, without sealed columns.
 	ListPersons(ctx context.Context, agencyID, beforeID int64, limit int) ([]Record, error)
+	// AgencyPersonsExtent returns how many persons agencyID owns and the highest of their ids
+	// (0 when it owns none).
+	AgencyPersonsExtent(ctx context.Context, agencyID int64) (count int, lastID int64, err error)
+	// AgencyPersonPage returns up to limit persons of agencyID with ids above afterID and not
+	// above throughID, in id order, with their sealed columns.
+	AgencyPersonPage(ctx context.Context, agencyID, afterID, throughID int64, limit int) ([]Record, error)
 
 	PersonPhoto(ctx context.Context, personID int64) ([]byte, error)
 	HasPersonPhoto(ctx context.Context, personID int64) (bool, error)

@@ -201,6 +201,19 @@ func (tx *Tx) ListPersons(ctx context.Context, agencyID, beforeID int64, limit i
 	return out, tx.db.translateErr(rows.Err())
 }
 
+func (tx *Tx) AgencyPersonsExtent(ctx context.Context, agencyID int64) (int, int64, error) {
+	var n int
+	var last int64
+	err := tx.queryRow(ctx, `SELECT count(*), coalesce(max(id), 0) FROM persons WHERE agency_id = $1`, agencyID).Scan(&n, &last)
+	return n, last, tx.scanErr(err)
+}
+
+func (tx *Tx) AgencyPersonPage(ctx context.Context, agencyID, afterID, throughID int64, limit int) ([]persons.Record, error) {
+	return collect(tx, ctx, `SELECT `+personOpenColumns+`, `+sealedColumns+` FROM persons
+		WHERE agency_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
+		[]any{agencyID, afterID, throughID, limit}, func(r *sql.Rows) (persons.Record, error) { return scanPerson(r, true) })
+}
+
 func (tx *Tx) PersonPhoto(ctx context.Context, personID int64) ([]byte, error) {
 	var b []byte
 	err := tx.queryRow(ctx, `SELECT photo FROM person_photos WHERE person_id = $1`, personID).Scan(&b)
