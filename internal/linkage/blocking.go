@@ -40,6 +40,8 @@ func NewBlocker(key []byte) *Blocker {
 // Keys returns the block keys of r, one for each rule that applies:
 //   - phonetic key of each surname with the year of birth;
 //   - phonetic key of the first given name with the full date of birth;
+//   - phonetic keys of the first given name and of each surname with the day and month of
+//     birth, so that a slip in the year does not hide a twin;
 //   - the normalised document number;
 //   - phonetic keys of the first given name and of each surname, when the birth date is
 //     unknown.
@@ -65,6 +67,9 @@ func (b *Blocker) Keys(r BlockRecord, dst []uint64) []uint64 {
 	}
 	if given != "" && date != "" {
 		dst = append(dst, b.key("gd", given, date))
+		for _, s := range r.Name.Surnames {
+			dst = append(dst, b.key("gsmd", given, PhoneticKey(s), date[4:]))
+		}
 	}
 	if doc := NormalizeDocument(r.Document); doc != "" {
 		dst = append(dst, b.key("doc", doc))
