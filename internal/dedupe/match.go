@@ -267,22 +267,9 @@ func (c *comparer) compareSubjects(subjects []Subject, packs []packed, i, j int,
 
 // compare is Compare for two prepared subjects.
 func (c *comparer) compare(a, b *Subject, vec []int8) []int8 {
-	vec = append(vec[:0],
+	return vectorOf(a, b,
 		c.nameLevel(a.givenIDs, b.givenIDs, a.givenKeyIDs, b.givenKeyIDs),
-		c.nameLevel(a.surnameIDs, b.surnameIDs, a.surnameKeyIDs, b.surnameKeyIDs),
-		int8(linkage.CompareDates(a.Birth, b.Birth)),
-		documentLevel(a.Documents, b.Documents),
-		anyShared(a.Phones, b.Phones),
-		-1,
-		anyShared(a.Citizenship, b.Citizenship),
-	)
-	if knownSex(a.Sex) && knownSex(b.Sex) {
-		vec[FieldSex] = 0
-		if a.Sex == b.Sex {
-			vec[FieldSex] = 1
-		}
-	}
-	return vec
+		c.nameLevel(a.surnameIDs, b.surnameIDs, a.surnameKeyIDs, b.surnameKeyIDs), vec)
 }
 
 func sameNumbers(a, b []int32) bool {
@@ -460,9 +447,15 @@ func knownSex(s string) bool { return s != "" && s != "Unknown" }
 // Compare returns the comparison vector of two subjects: one level per field, -1 where a
 // value is missing on either side.
 func Compare(a, b *Subject, vec []int8) []int8 {
-	vec = append(vec[:0],
+	return vectorOf(a, b,
 		nameLevel(a.Given, b.Given, a.givenKeys, b.givenKeys),
-		nameLevel(a.Surnames, b.Surnames, a.surnameKeys, b.surnameKeys),
+		nameLevel(a.Surnames, b.Surnames, a.surnameKeys, b.surnameKeys), vec)
+}
+
+// vectorOf completes a comparison vector from the two name levels, however they were
+// computed.
+func vectorOf(a, b *Subject, given, surnames int8, vec []int8) []int8 {
+	vec = append(vec[:0], given, surnames,
 		int8(linkage.CompareDates(a.Birth, b.Birth)),
 		documentLevel(a.Documents, b.Documents),
 		anyShared(a.Phones, b.Phones),
