@@ -125,27 +125,6 @@ func btoi(b bool) int {
 	return 0
 }
 
-func containsID(list []int32, x int32) bool {
-	for _, y := range list {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-func sharedID(a, b []int32) int8 {
-	if len(a) == 0 || len(b) == 0 {
-		return -1
-	}
-	for _, x := range a {
-		if containsID(b, x) {
-			return 1
-		}
-	}
-	return 0
-}
-
 // prepare computes the subject's phonetic keys and numbers its words in v.
 func (s *Subject) prepare(v *vocabulary) {
 	s.givenKeys, s.surnameKeys = phoneticKeys(s.Given), phoneticKeys(s.Surnames)
@@ -214,7 +193,7 @@ func (c *comparer) nameLevel(a, b, ka, kb []int32) int8 {
 	if len(a) == 0 || len(b) == 0 {
 		return -1
 	}
-	if sameNumbers(a, b) {
+	if sameWords(a, b) {
 		return 3
 	}
 	return levelOf(pairingBy(ka, kb, c.similarity))
@@ -227,9 +206,9 @@ func (c *comparer) comparePacked(a, b *packed, vec []int8) []int8 {
 		c.nameLevel(a.surname[:a.nSurname], b.surname[:b.nSurname], a.surnameKey[:a.nSurname], b.surnameKey[:b.nSurname]),
 		dateLevel(a, b),
 		c.documentLevel(a.docs[:a.nDocs], b.docs[:b.nDocs]),
-		sharedID(a.phones[:a.nPhones], b.phones[:b.nPhones]),
+		anyShared(a.phones[:a.nPhones], b.phones[:b.nPhones]),
 		-1,
-		sharedID(a.citizenship[:a.nCitizenship], b.citizenship[:b.nCitizenship]),
+		anyShared(a.citizenship[:a.nCitizenship], b.citizenship[:b.nCitizenship]),
 	)
 	if a.sex >= 0 && b.sex >= 0 {
 		vec[FieldSex] = int8(btoi(a.sex == b.sex))
@@ -270,18 +249,6 @@ func (c *comparer) compare(a, b *Subject, vec []int8) []int8 {
 	return vectorOf(a, b,
 		c.nameLevel(a.givenIDs, b.givenIDs, a.givenKeyIDs, b.givenKeyIDs),
 		c.nameLevel(a.surnameIDs, b.surnameIDs, a.surnameKeyIDs, b.surnameKeyIDs), vec)
-}
-
-func sameNumbers(a, b []int32) bool {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	for _, w := range a {
-		if !slices.Contains(b, w) {
-			return false
-		}
-	}
-	return true
 }
 
 func phoneticKeys(words []string) []string {
@@ -399,8 +366,9 @@ func pairingBy[W any](x, y []W, similarity func(a, b W) float64) float64 {
 	return total / float64(nx)
 }
 
-// sameWords reports whether every word of the shorter list appears in the other.
-func sameWords(a, b []string) bool {
+// sameWords reports whether every word of the shorter list appears in the other (words as
+// strings, or as their numbers in a run's vocabulary).
+func sameWords[W comparable](a, b []W) bool {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
@@ -412,7 +380,8 @@ func sameWords(a, b []string) bool {
 	return true
 }
 
-func anyShared(a, b []string) int8 {
+// anyShared is 1 when the lists share a value, 0 when not, -1 when either is empty.
+func anyShared[V comparable](a, b []V) int8 {
 	if len(a) == 0 || len(b) == 0 {
 		return -1
 	}
