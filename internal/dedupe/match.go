@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"nanduti/internal/linkage"
@@ -670,7 +669,7 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	for w := range tfs {
 		tfs[w] = make([]float64, numFields)
 	}
-	var done atomic.Int64
+	visited := 0 // pairs worker 0 weighed; the others go at about its pace
 	_, err = index.Pairs(ctx, workers, func(w, i, j int) {
 		a, b := &subjects[i], &subjects[j]
 		vec, tf := comparers[w].compareSubjects(subjects, packs, i, j, vecs[w]), tfs[w]
@@ -683,8 +682,8 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 			found[w] = append(found[w], Pair{A: i, B: j, Weight: wt, Levels: append([]int8(nil), vec...)})
 		}
 		if w == 0 && opt.Progress != nil {
-			if n := done.Add(int64(workers)); n%100000 < int64(workers) {
-				opt.Progress(total+int(min(n, int64(total))), 2*total)
+			if visited++; visited%100000 == 0 {
+				opt.Progress(total+min(visited*workers, total), 2*total)
 			}
 		}
 	})

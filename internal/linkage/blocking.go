@@ -101,15 +101,9 @@ type BlockStats struct {
 // one year would otherwise bring back the quadratic cost); their pairs are still found through
 // the other rules. Memory is linear in the number of keys.
 func PairsWithin(keys [][]uint64, maxBlock int, emit func(i, j int)) BlockStats {
-	st, _ := PairsWithinParallel(context.Background(), keys, maxBlock, 1, func(_, i, j int) { emit(i, j) })
-	return st
-}
-
-// PairsWithinParallel is PairsWithin on several goroutines; see BlockIndex.Pairs.
-func PairsWithinParallel(ctx context.Context, keys [][]uint64, maxBlock, workers int, emit func(w, i, j int)) (BlockStats, error) {
 	ix := NewBlockIndex(keys, maxBlock)
-	pairs, err := ix.Pairs(ctx, workers, emit)
-	return BlockStats{Pairs: pairs, OversizedBlocks: ix.Oversized}, err
+	pairs, _ := ix.Pairs(context.Background(), 1, func(_, i, j int) { emit(i, j) })
+	return BlockStats{Pairs: pairs, OversizedBlocks: ix.Oversized}
 }
 
 // spokeBit marks a key by which a record joins a block only to meet its other members, not

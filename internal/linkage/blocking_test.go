@@ -51,11 +51,11 @@ func TestLinkageBlocking(t *testing.T) {
 	}
 }
 
-// TestPairsWithinParallel checks, on random keys with many overlapping blocks, some of them
+// TestBlockIndexPairs checks, on random keys with many overlapping blocks, some of them
 // joined as spokes, that every pair meeting in a usable block (not both spokes there) is
 // emitted exactly once whatever the number of workers, by the worker that owns its first
 // record, and never a pair that meets only in an oversized block.
-func TestPairsWithinParallel(t *testing.T) {
+func TestBlockIndexPairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	const n, maxBlock = 600, 12
 	keys := make([][]uint64, n)
@@ -108,7 +108,8 @@ func TestPairsWithinParallel(t *testing.T) {
 	for _, workers := range []int{1, 2, 3, 8} {
 		var mu sync.Mutex
 		got := map[[2]int]int{}
-		st, err := PairsWithinParallel(context.Background(), keys, maxBlock, workers, func(w, i, j int) {
+		ix := NewBlockIndex(keys, maxBlock)
+		pairs, err := ix.Pairs(context.Background(), workers, func(w, i, j int) {
 			if i%workers != w {
 				t.Errorf("workers %d: pair %d-%d emitted by worker %d", workers, i, j, w)
 			}
@@ -124,14 +125,14 @@ func TestPairsWithinParallel(t *testing.T) {
 				t.Errorf("workers %d: pair %v emitted %d times, want once", workers, p, got[p])
 			}
 		}
-		if len(got) != len(want) || st.Pairs != int64(len(want)) || st.OversizedBlocks != oversized {
-			t.Errorf("workers %d: %d pairs (%d counted), %d oversized; want %d and %d", workers, len(got), st.Pairs,
-				st.OversizedBlocks, len(want), oversized)
+		if len(got) != len(want) || pairs != int64(len(want)) || ix.Oversized != oversized {
+			t.Errorf("workers %d: %d pairs (%d counted), %d oversized; want %d and %d", workers, len(got), pairs,
+				ix.Oversized, len(want), oversized)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := PairsWithinParallel(ctx, keys, maxBlock, 2, func(w, i, j int) {}); err == nil {
+	if _, err := NewBlockIndex(keys, maxBlock).Pairs(ctx, 2, func(w, i, j int) {}); err == nil {
 		t.Error("a cancelled run reports no error")
 	}
 }
