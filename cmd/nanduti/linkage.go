@@ -250,8 +250,12 @@ func encodeFromDB(ctx context.Context, c *CLI, db *dbConfig, enc *linkage.Encode
 	if err != nil {
 		return err
 	}
+	var roles []string
+	for _, r := range access.IdentityRoles() {
+		roles = append(roles, string(r))
+	}
 	notAllowed := usagef("the user %q may not encode persons for linkage: that needs a role that sees identities (%s)",
-		u.Email, "investigator, prosecutor, labour_inspector, immigration_officer or caseworker")
+		u.Email, strings.Join(roles, ", "))
 	if !access.CanEncodePersonsForLinkage(actor) {
 		return notAllowed
 	}

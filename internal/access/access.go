@@ -16,6 +16,10 @@ var identityRoles = []core.Role{
 	core.RoleImmigrationOfficer, core.RoleCaseworker,
 }
 
+// IdentityRoles returns the roles that may, in principle, see sealed identities, for messages
+// that tell a user which role a refused action needs.
+func IdentityRoles() []core.Role { return slices.Clone(identityRoles) }
+
 // MaySeeIdentities reports whether any of the roles can, in principle, see sealed identities.
 func MaySeeIdentities(roles []core.Role) bool {
 	for _, r := range roles {
