@@ -234,19 +234,12 @@ func (s *Service) OpenForLinkage(ctx context.Context, actor core.Actor, req Link
 	if rows.pageSize <= 0 {
 		rows.pageSize = 1000
 	}
+	// The sealed fields the schema reads, in SealedFields order, so that two runs of one
+	// schema give the same row.
 	var fields []string
-	for _, c := range cols {
-		for _, f := range linkageSources[c.Feature] {
-			if !slices.Contains(fields, f) {
-				fields = append(fields, f)
-			}
-		}
-	}
-	// In SealedFields order, so that two runs of one schema give the same row.
-	var ordered []string
 	for _, f := range SealedFields {
-		if slices.Contains(fields, f) {
-			ordered = append(ordered, f)
+		if slices.ContainsFunc(cols, func(c LinkageColumn) bool { return slices.Contains(linkageSources[c.Feature], f) }) {
+			fields = append(fields, f)
 		}
 	}
 	err = s.store.Write(ctx, func(tx Tx) error {
@@ -257,7 +250,7 @@ func (s *Service) OpenForLinkage(ctx context.Context, actor core.Actor, req Link
 		rows.Count, rows.through = n, last
 		return tx.AppendAudit(ctx, actor, s.cfg.Clock.Now(), audit.Entry{Action: ActionLinkageEncode,
 			ObjectType: ObjectLinkageSchema, ObjectID: req.Fingerprint, ObjectAgencyID: actor.AgencyID,
-			Fields: append(ordered, "persons="+strconv.Itoa(n))})
+			Fields: append(fields, "persons="+strconv.Itoa(n))})
 	})
 	if err != nil {
 		return nil, err
