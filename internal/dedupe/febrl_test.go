@@ -50,6 +50,32 @@ func TestFEBRL3Dedupe(t *testing.T) {
 	}
 }
 
+// TestFEBRL3DedupeEMSample fits EM on a sample of FEBRL3's blocked pairs (about a tenth):
+// the sample must be taken (fewer pairs tallied than compared, but enough for EM) and the
+// result must stay as good as the full fit's bar.
+func TestFEBRL3DedupeEMSample(t *testing.T) {
+	subjects, entity := febrl3Subjects(t)
+	pairs, st, err := Find(context.Background(), subjects, Options{EMSample: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.EMSample >= st.Compared || st.EMSample < minPairsForEM || !st.EstimatedByEM {
+		t.Fatalf("EM on %d of %d pairs (by EM: %v): want a sample of a few hundred to a few thousand, fitted",
+			st.EMSample, st.Compared, st.EstimatedByEM)
+	}
+	tp := 0
+	for _, p := range pairs {
+		if entity[p.A] == entity[p.B] {
+			tp++
+		}
+	}
+	precision, recall := float64(tp)/float64(len(pairs)), float64(tp)/6538
+	t.Logf("EM on %d of %d pairs: %d proposed, precision %.4f, recall %.4f", st.EMSample, st.Compared, len(pairs), precision, recall)
+	if precision < 0.99 || recall < 0.92 {
+		t.Errorf("precision %.4f, recall %.4f: below 0.99 and 0.92", precision, recall)
+	}
+}
+
 // TestComparerMatchesCompare checks that the run's comparer (numbered words, cached
 // similarities) gives the vector Compare gives, on neighbouring FEBRL3 records (FEBRL keeps a
 // person's records together, so every level occurs) and on random ones.

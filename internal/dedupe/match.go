@@ -476,6 +476,9 @@ type Options struct {
 	Progress func(done, total int)
 	// Workers is the number of goroutines comparing pairs; 0 means one per CPU.
 	Workers int
+	// EMSample is about how many blocked pairs EM is fitted on at most; 0 means
+	// DefaultEMSample.
+	EMSample int64
 }
 
 // DefaultThreshold is the weight above which a pair is proposed: the fields together make a
@@ -495,7 +498,7 @@ type Pair struct {
 type Stats struct {
 	Subjects        int
 	Compared        int64 // pairs compared after blocking
-	EMSample        int64 // of which EM was fitted on (all of them, up to emSample)
+	EMSample        int64 // of which EM was fitted on (all of them, up to Options.EMSample)
 	OversizedBlocks int
 	EMIterations    int
 	// EstimatedByEM is false when too few pairs were compared to estimate m and u, and the
@@ -504,9 +507,9 @@ type Stats struct {
 	Model         string // the fitted parameters, for the operator (no personal data)
 }
 
-// emSample is about how many blocked pairs EM is fitted on: enough to estimate every level's
-// share to a fraction of a per cent, however many persons a deployment holds.
-const emSample = 5_000_000
+// DefaultEMSample is about how many blocked pairs EM is fitted on: enough to estimate every
+// level's share to a fraction of a per cent, however many persons a deployment holds.
+const DefaultEMSample = 5_000_000
 
 // pairHash mixes two record numbers into a uniform 64-bit value (SplitMix64's finaliser).
 func pairHash(i, j int) uint64 {
@@ -541,6 +544,9 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	}
 	if opt.MaxBlock == 0 {
 		opt.MaxBlock = 500
+	}
+	if opt.EMSample <= 0 {
+		opt.EMSample = DefaultEMSample
 	}
 	st := Stats{Subjects: len(subjects)}
 	key := make([]byte, 32)
@@ -600,14 +606,14 @@ func Find(ctx context.Context, subjects []Subject, opt Options) ([]Pair, Stats, 
 	for w := range workers {
 		comparers[w], vecs[w], tallies[w] = newComparer(vocab), make([]int8, 0, numFields), linkage.NewPatterns(numFields)
 	}
-	// EM needs the shares of the comparison vectors, not every pair: past emSample blocked
+	// EM needs the shares of the comparison vectors, not every pair: past opt.EMSample blocked
 	// pairs it fits on a random sample of about that many (pairs chosen by a hash of the two
 	// records, so the sample does not favour any block).
 	index := linkage.NewBlockIndex(keys, opt.MaxBlock)
 	keys = nil
 	sampleBelow := uint64(math.MaxUint64)
-	if bound := index.MaxPairs(); bound > emSample {
-		sampleBelow = uint64(float64(math.MaxUint64) * (float64(emSample) / float64(bound)))
+	if bound := index.MaxPairs(); bound > opt.EMSample {
+		sampleBelow = uint64(float64(math.MaxUint64) * (float64(opt.EMSample) / float64(bound)))
 	}
 	compared, err := index.Pairs(ctx, workers, func(w, i, j int) {
 		if sampleBelow != math.MaxUint64 && pairHash(i, j) >= sampleBelow {
