@@ -3,6 +3,7 @@ package linkage
 import (
 	"bytes"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -72,6 +73,55 @@ func TestEncodeKernelMatchesPortable(t *testing.T) {
 		}
 		if !bytes.Equal(slow, fast[i]) {
 			t.Fatalf("record %d: kernel and portable CLKs differ", i)
+		}
+	}
+}
+
+// TestEncodeKernelMixesWithPortable encodes records in which some tokens go to the kernel and
+// others cannot: a token of more than 128 bytes, a token needing more than the precomputed
+// salts (600 bits of one token), a doubleHash feature between blakeHash ones, a UTF-16 one.
+// The CLKs must equal the portable path's.
+func TestEncodeKernelMixesWithPortable(t *testing.T) {
+	if !haveBlakeAVX512 {
+		t.Skip("no AVX-512 on this CPU: the portable path is the only one")
+	}
+	s := mustSchema(t, `{
+  "version": 3,
+  "clkConfig": {"l": 1024, "kdf": {"type": "HKDF", "hash": "SHA256", "salt": "c2FsdA==", "info": "aW5mbw==", "keySize": 64}},
+  "features": [
+    {"identifier": "long", "format": {"type": "string", "encoding": "utf-8"},
+     "hashing": {"comparison": {"type": "exact"}, "strategy": {"bitsPerToken": 600}, "hash": {"type": "blakeHash"}}},
+    {"identifier": "name", "format": {"type": "string", "encoding": "utf-8"},
+     "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 300}, "hash": {"type": "blakeHash"}}},
+    {"identifier": "double", "format": {"type": "string", "encoding": "utf-8"},
+     "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerToken": 20}, "hash": {"type": "doubleHash"}}},
+    {"identifier": "wide", "format": {"type": "string", "encoding": "utf-16"},
+     "hashing": {"comparison": {"type": "ngram", "n": 3}, "strategy": {"bitsPerToken": 40}, "hash": {"type": "blakeHash"}}}
+  ]}`)
+	enc, err := NewEncoder(s, []byte("secreto"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]string{
+		{strings.Repeat("muy largo ", 20), "Ñandutí", "Itaipú", "Guaraní"},
+		{"corto", "", "Ciudad del Este", strings.Repeat("ñ", 70)},
+		{"", "Ana", "", ""},
+		{strings.Repeat("x", 128), strings.Repeat("y", 129), "z", "w"},
+		{strings.Repeat("x", 129), "", "", ""}, // one byte past a block
+	}
+	for i, row := range rows {
+		fast, err := enc.Encode(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		haveBlakeAVX512 = false
+		slow, err := enc.Encode(row)
+		haveBlakeAVX512 = true
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fast, slow) {
+			t.Errorf("record %d: kernel and portable CLKs differ", i)
 		}
 	}
 }
